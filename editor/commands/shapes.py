@@ -1,0 +1,474 @@
+"""Commands on shapes: add, paste, delete, duplicate, move, resize, style, reorder."""
+
+from __future__ import annotations
+
+import math
+from abc import abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import msgspec
+
+from editor.commands.base import (
+    Command,
+    CommandError,
+    check_ids,
+    noun,
+    register,
+    require,
+)
+from editor.model import (
+    MAX_COORD,
+    Document,
+    Shape,
+    check_geometry_value,
+    check_style_value,
+    geometry_fields,
+    kind_of,
+    supports_property,
+    translated,
+    with_property,
+)
+
+_MERGE_MOVE = 1
+_MERGE_GEOMETRY = 2
+_MERGE_STYLE = 3
+
+
+@dataclass(slots=True)
+class ShapeEdit(Command):
+    """Base for commands that replace some shapes by new values of the same ids.
+
+    `do()` records the old and new value of every shape it really changed; undo puts the
+    old values back, redo puts the recorded new values back. Memory is proportional to the
+    shapes touched, never to the document.
+    """
+
+    _before: tuple[Shape, ...] = field(default=(), init=False, repr=False, compare=False)
+    _after: tuple[Shape, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @abstractmethod
+    def target_ids(self) -> tuple[str, ...]:
+        """The ids this command may change."""
+
+    @abstractmethod
+    def transform(self, shape: Shape) -> Shape:
+        """The new value of one target shape (may be the same value: no change)."""
+
+    def transformer(self) -> Callable[[Shape], Shape]:
+        """The function `do()` applies to each target; override to index data once."""
+        return self.transform
+
+    def do(self, doc: Document) -> None:
+        if self._after is None:
+            before, after = [], []
+            transform = self.transformer()
+            for shape in require(doc, self.target_ids()):
+                new = transform(shape)
+                if new != shape:
+                    before.append(shape)
+                    after.append(new)
+            self._before, self._after = tuple(before), tuple(after)
+        else:
+            require(doc, (s.id for s in self._after))
+        if self._after:
+            doc.replace(self._after)
+
+    def undo(self, doc: Document) -> None:
+        if self._before:
+            doc.replace(self._before)
+
+    def is_noop(self) -> bool:
+        return not self._after
+
+    def changed_shapes(self) -> tuple[Shape, ...]:
+        """The new values recorded by the last `do()`."""
+        return self._after or ()
+
+    def _absorb(self, other: ShapeEdit) -> None:
+        """Merge `other`'s recorded values: our old values, its new values."""
+        before = {s.id: s for s in other._before}
+        before.update((s.id, s) for s in self._before)
+        after = {s.id: s for s in self._after or ()}
+        after.update((s.id, s) for s in other._after or ())
+        ids = [i for i in after if after[i] != before[i]]
+        self._before = tuple(before[i] for i in ids)
+        self._after = tuple(after[i] for i in ids)
+
+
+def _same_targets(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return len(a) == len(b) and set(a) == set(b)
+
+
+@register
+@dataclass(slots=True)
+class MoveShapes(ShapeEdit):
+    """Move shapes by an offset (a drag, an arrow-key nudge, a paste offset)."""
+
+    type_name: ClassVar[str] = "move_shapes"
+    merge_id: ClassVar[int] = _MERGE_MOVE
+
+    ids: tuple[str, ...]
+    dx: float
+    dy: float
+    #: False starts a new undo step (a new drag); True merges into a previous move of the
+    #: same shapes (repeated nudges).
+    joinable: bool = True
+
+    def __post_init__(self) -> None:
+        check_ids(self.ids)
+        for name, value in (("dx", self.dx), ("dy", self.dy)):
+            if not math.isfinite(value) or abs(value) > 2 * MAX_COORD:
+                raise ValueError(f"{name}: expected a finite offset, got {value!r}")
+
+    @property
+    def text(self) -> str:
+        return f"Move {noun(self._before or len(self.ids))}"
+
+    def target_ids(self) -> tuple[str, ...]:
+        return self.ids
+
+    def transform(self, shape: Shape) -> Shape:
+        return translated(shape, self.dx, self.dy)
+
+    def merge(self, other: Command) -> bool:
+        if not (
+            isinstance(other, MoveShapes) and other.joinable and _same_targets(self.ids, other.ids)
+        ):
+            return False
+        self.dx += other.dx
+        self.dy += other.dy
+        self._absorb(other)
+        return True
+
+
+class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
+    """New geometry for one shape: the box fields or the line end points to set."""
+
+    id: str
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    rotation: float | None = None
+    x1: float | None = None
+    y1: float | None = None
+    x2: float | None = None
+    y2: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("id: expected a non-empty string")
+        values = self.values()
+        if not values:
+            raise ValueError(f"no geometry given for {self.id!r}")
+        for name, value in values.items():
+            check_geometry_value(name, value)
+
+    def values(self) -> dict[str, float]:
+        """The fields this change sets."""
+        names = ("x", "y", "width", "height", "rotation", "x1", "y1", "x2", "y2")
+        return {n: float(v) for n in names if (v := getattr(self, n)) is not None}
+
+
+@register
+@dataclass(slots=True)
+class SetGeometry(ShapeEdit):
+    """Resize or reshape shapes: set box fields (x, y, width, height, rotation) or line ends."""
+
+    type_name: ClassVar[str] = "set_geometry"
+    merge_id: ClassVar[int] = _MERGE_GEOMETRY
+
+    changes: tuple[GeometryChange, ...]
+    joinable: bool = True
+
+    def __post_init__(self) -> None:
+        check_ids(tuple(c.id for c in self.changes), "changes")
+
+    @property
+    def text(self) -> str:
+        return f"Resize {noun(self._before or len(self.changes))}"
+
+    def target_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.changes)
+
+    def transform(self, shape: Shape) -> Shape:
+        return self.transformer()(shape)
+
+    def transformer(self) -> Callable[[Shape], Shape]:
+        by_id = {c.id: c.values() for c in self.changes}
+
+        def apply(shape: Shape) -> Shape:
+            values = by_id[shape.id]
+            allowed = geometry_fields(shape)
+            for name in values:
+                if name not in allowed:
+                    raise CommandError(f"a {kind_of(shape)} has no geometry field {name!r}")
+            return msgspec.structs.replace(shape, **values)
+
+        return apply
+
+    def merge(self, other: Command) -> bool:
+        if not (
+            isinstance(other, SetGeometry)
+            and other.joinable
+            and _same_targets(self.target_ids(), other.target_ids())
+        ):
+            return False
+        mine = {c.id: c.values() for c in self.changes}
+        for change in other.changes:
+            mine[change.id].update(change.values())
+        self.changes = tuple(GeometryChange(id=i, **v) for i, v in mine.items())
+        self._absorb(other)
+        return True
+
+
+_STYLE_LABELS = {
+    "fill": "Fill",
+    "stroke": "Stroke",
+    "stroke_width": "Stroke Width",
+    "opacity": "Opacity",
+    "font_family": "Font",
+    "font_size": "Font Size",
+    "color": "Text Colour",
+}
+
+StyleProperty = Literal[
+    "fill", "stroke", "stroke_width", "opacity", "font_family", "font_size", "color"
+]
+
+
+@register
+@dataclass(slots=True)
+class SetStyle(ShapeEdit):
+    """Set one style property on many shapes; shapes without that property are left alone."""
+
+    type_name: ClassVar[str] = "set_style"
+    merge_id: ClassVar[int] = _MERGE_STYLE
+
+    ids: tuple[str, ...]
+    prop: StyleProperty
+    value: Any
+    #: True merges into a previous change of the same property on the same shapes
+    #: (a slider drag); False starts a new step.
+    joinable: bool = True
+
+    def __post_init__(self) -> None:
+        check_ids(self.ids)
+        self.value = check_style_value(self.prop, self.value)
+
+    @property
+    def text(self) -> str:
+        return f"Change {_STYLE_LABELS[self.prop]} of {noun(self._before or len(self.ids))}"
+
+    def target_ids(self) -> tuple[str, ...]:
+        return self.ids
+
+    def transform(self, shape: Shape) -> Shape:
+        if not supports_property(shape, self.prop):
+            return shape
+        return with_property(shape, self.prop, self.value)
+
+    def merge(self, other: Command) -> bool:
+        if not (
+            isinstance(other, SetStyle)
+            and other.joinable
+            and other.prop == self.prop
+            and _same_targets(self.ids, other.ids)
+        ):
+            return False
+        self.value = other.value
+        self._absorb(other)
+        return True
+
+
+@register
+@dataclass(slots=True)
+class AddShapes(Command):
+    """Add new shapes, on top of everything or at a given index."""
+
+    type_name: ClassVar[str] = "add_shapes"
+    verb: ClassVar[str] = "Add"
+
+    shapes: tuple[Shape, ...]
+    #: Where the first shape goes in the z-order; None means on top.
+    index: int | None = None
+
+    def __post_init__(self) -> None:
+        check_ids(tuple(s.id for s in self.shapes), "shapes")
+        if self.index is not None and self.index < 0:
+            raise ValueError("index: expected a non-negative index")
+
+    @property
+    def text(self) -> str:
+        return f"{self.verb} {noun(self.shapes)}"
+
+    def do(self, doc: Document) -> None:
+        for shape in self.shapes:
+            if shape.id in doc:
+                raise CommandError(f"a shape with id {shape.id!r} already exists")
+        start = len(doc) if self.index is None else self.index
+        if start > len(doc):
+            raise CommandError(f"index {start} is past the top of the document")
+        doc.insert([(start + k, shape) for k, shape in enumerate(self.shapes)])
+
+    def undo(self, doc: Document) -> None:
+        doc.remove(s.id for s in self.shapes)
+
+
+@register
+@dataclass(slots=True)
+class Paste(AddShapes):
+    """Paste shapes from the clipboard (already given fresh ids), on top."""
+
+    type_name: ClassVar[str] = "paste"
+    verb: ClassVar[str] = "Paste"
+
+
+@register
+@dataclass(slots=True)
+class DeleteShapes(Command):
+    """Delete shapes; undo puts each back at its old place in the z-order."""
+
+    type_name: ClassVar[str] = "delete_shapes"
+
+    ids: tuple[str, ...]
+    _removed: list[tuple[int, Shape]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        check_ids(self.ids)
+
+    @property
+    def text(self) -> str:
+        return f"Delete {noun([s for _, s in self._removed] or len(self.ids))}"
+
+    def do(self, doc: Document) -> None:
+        require(doc, self.ids)
+        self._removed = doc.remove(self.ids)
+
+    def undo(self, doc: Document) -> None:
+        doc.insert(self._removed)
+
+
+@register
+@dataclass(slots=True)
+class Duplicate(Command):
+    """Copy shapes under new ids, offset, on top of everything (in their z-order)."""
+
+    type_name: ClassVar[str] = "duplicate"
+
+    ids: tuple[str, ...]
+    #: The copies' ids, one per source id, fixed when the command is made so that redo and
+    #: replay recreate the same ids.
+    new_ids: tuple[str, ...]
+    dx: float = 10.0
+    dy: float = 10.0
+
+    def __post_init__(self) -> None:
+        check_ids(self.ids)
+        check_ids(self.new_ids, "new_ids")
+        if len(self.ids) != len(self.new_ids):
+            raise ValueError("new_ids: expected one new id per id")
+        if set(self.ids) & set(self.new_ids):
+            raise ValueError("new_ids: must differ from ids")
+        for name, value in (("dx", self.dx), ("dy", self.dy)):
+            if not math.isfinite(value) or abs(value) > 2 * MAX_COORD:
+                raise ValueError(f"{name}: expected a finite offset, got {value!r}")
+
+    @property
+    def text(self) -> str:
+        return f"Duplicate {noun(len(self.ids))}"
+
+    def copies(self, doc: Document) -> list[Shape]:
+        """The new shapes, in the originals' z-order."""
+        sources = require(doc, self.ids)
+        new_id = dict(zip(self.ids, self.new_ids, strict=True))
+        sources.sort(key=lambda s: doc.z_of(s.id))
+        return [
+            msgspec.structs.replace(translated(s, self.dx, self.dy), id=new_id[s.id])
+            for s in sources
+        ]
+
+    def do(self, doc: Document) -> None:
+        for new_id in self.new_ids:
+            if new_id in doc:
+                raise CommandError(f"a shape with id {new_id!r} already exists")
+        doc.append(self.copies(doc))
+
+    def undo(self, doc: Document) -> None:
+        doc.remove(self.new_ids)
+
+
+ReorderMode = Literal["raise", "lower", "front", "back"]
+_REORDER_TEXT = {
+    "raise": "Raise",
+    "lower": "Lower",
+    "front": "Bring to Front",
+    "back": "Send to Back",
+}
+
+
+@register
+@dataclass(slots=True)
+class Reorder(Command):
+    """Change the stacking order: raise or lower one step, bring to front, send to back.
+
+    Raise moves every run of selected shapes above the next unselected shape; front moves
+    the selection to the top keeping its relative order. Cost is O(k log n) for k shapes.
+    """
+
+    type_name: ClassVar[str] = "reorder"
+
+    ids: tuple[str, ...]
+    mode: ReorderMode
+    _noun: str = field(default="", init=False, repr=False, compare=False)
+    _old: tuple[tuple[str, int], ...] = field(default=(), init=False, repr=False, compare=False)
+    _new: tuple[tuple[str, int], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_ids(self.ids)
+
+    @property
+    def text(self) -> str:
+        return f"{_REORDER_TEXT[self.mode]} {self._noun or noun(len(self.ids))}"
+
+    def do(self, doc: Document) -> None:
+        self._noun = noun(require(doc, self.ids))
+        old = sorted((doc.index_of(i), i) for i in self.ids)
+        new_indices = _reorder(self.mode, [k for k, _ in old], len(doc))
+        self._old = tuple((i, k) for k, i in old)
+        self._new = tuple((i, k) for (_, i), k in zip(old, new_indices, strict=True))
+        if not self.is_noop():
+            doc.move(self._new)
+
+    def undo(self, doc: Document) -> None:
+        if not self.is_noop():
+            doc.move(self._old)
+
+    def is_noop(self) -> bool:
+        return self._old == self._new
+
+
+def _reorder(mode: ReorderMode, indices: list[int], n: int) -> list[int]:
+    """New final indices for the selected shapes at `indices` (ascending) among n shapes."""
+    k = len(indices)
+    if mode == "front":
+        return list(range(n - k, n))
+    if mode == "back":
+        return list(range(k))
+    result = list(indices)
+    runs: list[tuple[int, int]] = []  # (start, end) positions within `indices`
+    start = 0
+    for j in range(1, k + 1):
+        if j == k or indices[j] != indices[j - 1] + 1:
+            runs.append((start, j))
+            start = j
+    for a, b in runs:
+        if mode == "raise" and indices[b - 1] < n - 1:
+            result[a:b] = [i + 1 for i in indices[a:b]]
+        elif mode == "lower" and indices[a] > 0:
+            result[a:b] = [i - 1 for i in indices[a:b]]
+    return result

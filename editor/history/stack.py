@@ -1,0 +1,317 @@
+"""The one history: a QUndoStack of thin adapters around pure commands.
+
+Why not let QUndoStack call `redo()` for the first application? An exception raised in a
+Python override called from C++ is printed and swallowed by PySide, and the stack would
+record a command that never happened. `History.push` therefore runs `command.do()` itself
+first (errors reach the caller; commands validate before they change anything), then
+pushes an adapter whose first `redo()` is a no-op.
+
+"Modified" means "differs from the last saved revision". Revisions are identified by a
+serial number given to each pushed command (merges keep the first command's serial), not by
+stack index: indices shift when the undo limit drops old commands, and a background save
+finishes after the person may have kept editing. `revision()` names the current state and
+seals its command against merging, so a save of "Type 'hel'" stays true even if typing
+continues into the same step while the file is written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from editor.commands import Command
+from editor.model import Change, Document
+
+log = logging.getLogger(__name__)
+
+Action = Literal["push", "undo", "redo"]
+_Apply = Callable[[Document], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A point in the history: what a save job records as the state it wrote."""
+
+    serial: int
+    index: int
+
+
+class UndoCommand(QUndoCommand):
+    """QUndoCommand adapter: delegates to a pure `Command`, merging through `merge()`."""
+
+    def __init__(self, history: History, command: Command, serial: int) -> None:
+        super().__init__(command.text)
+        self.command = command
+        self.serial = serial
+        self._history = history
+        self._applied = True  # History.push already ran command.do()
+
+    def id(self) -> int:
+        return self.command.merge_id
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._history._run(self.command.do, self.command, "redo")
+
+    def undo(self) -> None:
+        self._history._run(self.command.undo, self.command, "undo")
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, UndoCommand) or self.serial in self._history._sealed:
+            return False
+        if not self.command.merge(other.command):
+            return False
+        self.setText(self.command.text)
+        self._history._merged = True
+        if self.command.is_noop():
+            self.setObsolete(True)  # e.g. a slider dragged back to where it started
+        return True
+
+
+class History(QObject):
+    """The document's undo history (one per document), wrapping a QUndoStack."""
+
+    #: Ids affected by the last push/undo/redo (or jump), and which action it was.
+    #: Removed ids are not included: the window selects what it can.
+    touched = Signal(object, str)
+    #: Emitted when "differs from the last saved revision" flips.
+    modifiedChanged = Signal(bool)
+    #: A command raised during undo/redo called from the stack (a bug): the exception.
+    failed = Signal(object)
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.stack = QUndoStack(self)
+        self._serials = itertools.count(1)
+        self._base_serial = 0  # the state at index 0 is "after command _base_serial"
+        self._saved_serial: int | None = 0  # a new document is clean
+        self._sealed: set[int] = {0}
+        self._merged = False
+        self._pending: dict[str, None] = {}
+        self._pending_action: Action = "push"
+        self._recording = False
+        self._modified = False
+        self._unsubscribe = document.subscribe(self._on_change)
+        self.stack.indexChanged.connect(self._on_index_changed)
+
+    # ------------------------------------------------------------- actions
+    def push(self, command: Command) -> bool:
+        """Do `command` and record it; False if it changed nothing (nothing is recorded).
+
+        Raises whatever `command.do()` raises, with the document unchanged.
+        """
+        self._pending_action = "push"
+        self._recording = True
+        try:
+            command.do(self.document)
+        finally:
+            self._recording = False
+        if command.is_noop():
+            self._pending.clear()
+            return False
+        stack = self.stack
+        dropping = 0 < stack.undoLimit() == stack.count() == stack.index()
+        bottom = self._serial_at(1) if dropping else None
+        index = stack.index()
+        self._merged = False
+        stack.push(UndoCommand(self, command, next(self._serials)))
+        if not self._merged and stack.index() == index and bottom is not None:
+            self._base_serial = bottom  # the undo limit dropped the oldest command
+        self._flush()
+        return True
+
+    def undo(self) -> None:
+        self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    def set_index(self, index: int) -> None:
+        """Undo or redo until the stack is at `index` (the History panel's jump)."""
+        self.stack.setIndex(index)
+
+    @contextmanager
+    def macro(self, text: str) -> Iterator[None]:
+        """Group the pushes inside the block into one undo step.
+
+        If the block raises, the steps already done are undone and dropped, then the
+        exception propagates: a failed composite action leaves no trace.
+        """
+        stack = self.stack
+        stack.beginMacro(text)
+        try:
+            yield
+        except BaseException:
+            stack.endMacro()
+            self._drop_top_macro()
+            raise
+        stack.endMacro()
+        top = stack.command(stack.index() - 1) if stack.index() else None
+        if top is not None and top.childCount() == 0 and not isinstance(top, UndoCommand):
+            self._drop_top_macro()
+
+    def _drop_top_macro(self) -> None:
+        """Undo the macro on top and delete it, so it never shows in the history.
+
+        QUndoStack.undo() deletes an obsolete command without calling its undo(), so the
+        children are undone here first, newest first.
+        """
+        stack = self.stack
+        if stack.index() == 0:
+            return
+        top = stack.command(stack.index() - 1)
+        self._undo_children(top)
+        top.setObsolete(True)
+        stack.undo()
+
+    def _undo_children(self, command: QUndoCommand) -> None:
+        for n in reversed(range(command.childCount())):
+            child = command.child(n)
+            if isinstance(child, UndoCommand):
+                self._run(child.command.undo, child.command, "undo")
+            elif child is not None:
+                self._undo_children(child)
+
+    # ---------------------------------------------------------- saved state
+    def revision(self) -> Revision:
+        """The current state, sealed against merging: record it when a save starts."""
+        serial = self._current_serial()
+        self._sealed.add(serial)
+        return Revision(serial, self.stack.index())
+
+    def mark_saved(self, revision: Revision | int | None = None) -> None:
+        """Record that `revision` (a Revision, a stack index, or None = now) is on disk."""
+        if revision is None:
+            revision = self.revision()
+        elif isinstance(revision, int):
+            if not 0 <= revision <= self.stack.count():
+                raise IndexError(f"history index {revision} out of range")
+            revision = Revision(self._serial_at(revision), revision)
+        self._saved_serial = revision.serial
+        self._sealed.add(revision.serial)
+        if self._current_serial() == revision.serial:
+            self.stack.setClean()
+        else:
+            self.stack.resetClean()
+        self._update_modified()
+
+    def is_modified(self) -> bool:
+        """True when the document differs from the last saved revision."""
+        return self._saved_serial is None or self._current_serial() != self._saved_serial
+
+    def saved_index(self) -> int:
+        """The stack index of the saved state, or -1 when it can no longer be reached."""
+        saved = self._saved_serial
+        if saved is None:
+            return -1
+        if saved == self._base_serial:
+            return 0
+        stack = self.stack
+        count = stack.count()
+        # Serials increase along the stack, so the saved one is found by bisection.
+        keys = _SerialView(self, count)
+        pos = bisect.bisect_left(keys, saved)
+        if pos < count and keys[pos] == saved:
+            return pos + 1
+        return -1
+
+    def set_undo_limit(self, limit: int) -> None:
+        """0 = unlimited. Qt only allows this on an empty stack."""
+        if self.stack.count():
+            raise RuntimeError("the undo limit can only change while the history is empty")
+        self.stack.setUndoLimit(limit)
+
+    def clear(self) -> None:
+        """Forget all history; the current state becomes the saved one only if it was."""
+        was_clean = not self.is_modified()
+        self._base_serial = next(self._serials)
+        self.stack.clear()
+        self._saved_serial = self._base_serial if was_clean else None
+        self._update_modified()
+
+    def close(self) -> None:
+        """Detach from the document (the window is closing)."""
+        self._unsubscribe()
+
+    # ------------------------------------------------------------ internals
+    def _serial_at(self, index: int) -> int:
+        """The serial of the state at stack `index` (after command index-1)."""
+        if index == 0:
+            return self._base_serial
+        command = self.stack.command(index - 1)
+        if isinstance(command, UndoCommand):
+            return command.serial
+        return _macro_serial(command)
+
+    def _current_serial(self) -> int:
+        return self._serial_at(self.stack.index())
+
+    def _run(self, fn: _Apply, command: Command, action: Action) -> None:
+        """Run command.do/undo for the stack, recording touched ids, containing errors."""
+        self._pending_action = action
+        self._recording = True
+        try:
+            fn(self.document)
+        except Exception as exc:  # a bug in a command: report it, never lose it
+            log.exception("%s of %r failed", action, command.text)
+            self.failed.emit(exc)
+        finally:
+            self._recording = False
+
+    def _on_change(self, change: Change) -> None:
+        if not self._recording:
+            return
+        for shape_id in change.removed:
+            self._pending.pop(shape_id, None)
+        for shape_id in change.touched():
+            self._pending[shape_id] = None
+
+    def _on_index_changed(self, _index: int) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending or self._pending_action != "push":
+            ids = tuple(self._pending)
+            self._pending.clear()
+            self.touched.emit(ids, self._pending_action)
+            self._pending_action = "push"
+        self._update_modified()
+
+    def _update_modified(self) -> None:
+        modified = self.is_modified()
+        if modified != self._modified:
+            self._modified = modified
+            self.modifiedChanged.emit(modified)
+
+
+def _macro_serial(command: QUndoCommand) -> int:
+    """A macro's serial is the serial of its last child (macros are sealed on close)."""
+    last = command.child(command.childCount() - 1)
+    while last is not None and not isinstance(last, UndoCommand):
+        last = last.child(last.childCount() - 1)
+    return last.serial if isinstance(last, UndoCommand) else -1
+
+
+class _SerialView:
+    """Read-only sequence of the serials on the stack, for bisection."""
+
+    def __init__(self, history: History, count: int) -> None:
+        self._history = history
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> int:
+        return self._history._serial_at(i + 1)

@@ -1,0 +1,326 @@
+"""Shapes, the page and their value rules.
+
+Every value here is an immutable msgspec Struct. Immutability is what makes a document
+snapshot safe to hand to a worker thread: the snapshot is a tuple of references to values
+that nobody can change. The same Structs are the file format's schema (see docs/format.md),
+so decoding a file validates it and builds the model in one pass, with located errors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Final, Literal, TypeAlias
+
+import msgspec
+from msgspec import Meta, Struct
+
+#: Coordinates are bounded so that every document we hold can be saved, loaded and
+#: painted: Qt's raster engine misbehaves far beyond this and JSON has no Infinity.
+MAX_COORD: Final = 10_000_000.0
+MAX_SIZE: Final = 10_000_000.0
+MAX_FONT_SIZE: Final = 10_000.0
+MAX_STROKE_WIDTH: Final = 10_000.0
+MAX_ID_LENGTH: Final = 256
+
+COLOR_PATTERN: Final = r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$"
+_COLOR_RE: Final = re.compile(COLOR_PATTERN)
+
+Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH)]
+Coord = Annotated[float, Meta(ge=-MAX_COORD, le=MAX_COORD)]
+Size = Annotated[float, Meta(ge=0, le=MAX_SIZE)]
+PageSize = Annotated[float, Meta(gt=0, le=MAX_SIZE)]
+StrokeWidth = Annotated[float, Meta(ge=0, le=MAX_STROKE_WIDTH)]
+FontSize = Annotated[float, Meta(gt=0, le=MAX_FONT_SIZE)]
+Opacity = Annotated[float, Meta(ge=0, le=1)]
+Rotation = Annotated[float, Meta(ge=-360, le=360)]
+#: "#rrggbb" or "#rrggbbaa" (alpha last, unlike Qt's "#aarrggbb").
+Color = Annotated[str, Meta(pattern=COLOR_PATTERN)]
+FontFamily = Annotated[str, Meta(min_length=1, max_length=256)]
+
+ShapeKind: TypeAlias = Literal["rect", "ellipse", "line", "text"]
+
+
+class Page(Struct, frozen=True):
+    """The drawing's page: its size in pixels and its background colour."""
+
+    width: PageSize = 800.0
+    height: PageSize = 600.0
+    background: Color = "#ffffff"
+
+
+class _ShapeBase(Struct, frozen=True, tag_field="type"):
+    id: Id
+
+
+class Box(_ShapeBase, frozen=True):
+    """Fields shared by shapes defined by a box (x, y, width, height, rotation).
+
+    Rotation is in degrees, clockwise, about the centre of the box.
+    """
+
+    x: Coord
+    y: Coord
+    width: Size
+    height: Size
+    rotation: Rotation
+    fill: Color | None
+    stroke: Color | None
+    stroke_width: StrokeWidth
+    opacity: Opacity
+
+
+class Rect(Box, frozen=True, tag="rect"):
+    """A rectangle."""
+
+
+class Ellipse(Box, frozen=True, tag="ellipse"):
+    """An ellipse inscribed in its box."""
+
+
+class Line(_ShapeBase, frozen=True, tag="line"):
+    """A straight line from (x1, y1) to (x2, y2)."""
+
+    x1: Coord
+    y1: Coord
+    x2: Coord
+    y2: Coord
+    stroke: Color | None
+    stroke_width: StrokeWidth
+    opacity: Opacity
+
+
+class Text(Box, frozen=True, tag="text"):
+    """A text box: wrapped text inside its box, with an optional fill and border."""
+
+    text: str
+    font_family: FontFamily
+    font_size: FontSize
+    color: Color
+
+
+Shape: TypeAlias = Rect | Ellipse | Line | Text
+
+BOX_FIELDS: Final = ("x", "y", "width", "height", "rotation")
+LINE_FIELDS: Final = ("x1", "y1", "x2", "y2")
+
+#: Style properties a person can set on a selection, with the shape kinds that have them.
+STYLE_PROPERTIES: Final[dict[str, frozenset[str]]] = {
+    "fill": frozenset({"rect", "ellipse", "text"}),
+    "stroke": frozenset({"rect", "ellipse", "line", "text"}),
+    "stroke_width": frozenset({"rect", "ellipse", "line", "text"}),
+    "opacity": frozenset({"rect", "ellipse", "line", "text"}),
+    "font_family": frozenset({"text"}),
+    "font_size": frozenset({"text"}),
+    "color": frozenset({"text"}),
+}
+
+_STYLE_TYPES: Final[dict[str, Any]] = {
+    "fill": Color | None,
+    "stroke": Color | None,
+    "stroke_width": StrokeWidth,
+    "opacity": Opacity,
+    "font_family": FontFamily,
+    "font_size": FontSize,
+    "color": Color,
+}
+_GEOMETRY_TYPES: Final[dict[str, Any]] = {
+    "x": Coord,
+    "y": Coord,
+    "width": Size,
+    "height": Size,
+    "rotation": Rotation,
+    "x1": Coord,
+    "y1": Coord,
+    "x2": Coord,
+    "y2": Coord,
+}
+
+
+def kind_of(shape: Shape) -> ShapeKind:
+    """The shape's kind as written in files ("rect", "ellipse", "line", "text")."""
+    tag = type(shape).__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag  # type: ignore[return-value]
+
+
+def is_color(value: object) -> bool:
+    """True for "#rrggbb" and "#rrggbbaa" strings."""
+    return isinstance(value, str) and _COLOR_RE.match(value) is not None
+
+
+def supports_property(shape: Shape, prop: str) -> bool:
+    """Whether a style property applies to this kind of shape (lines have no fill)."""
+    kinds = STYLE_PROPERTIES.get(prop)
+    return kinds is not None and kind_of(shape) in kinds
+
+
+def check_style_value(prop: str, value: object) -> Any:
+    """Validate a style value, returning it normalised (ints become floats).
+
+    Raises ValueError naming the property and the rule, like the file loader does.
+    """
+    if prop not in _STYLE_TYPES:
+        raise ValueError(f"unknown style property {prop!r}")
+    return _convert(prop, value, _STYLE_TYPES[prop])
+
+
+def check_geometry_value(field: str, value: object) -> float:
+    """Validate one geometry field value (finite, within the coordinate bounds)."""
+    if field not in _GEOMETRY_TYPES:
+        raise ValueError(f"unknown geometry field {field!r}")
+    result: float = _convert(field, value, _GEOMETRY_TYPES[field])
+    return result
+
+
+def _convert(name: str, value: object, typ: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    try:
+        return msgspec.convert(value, typ)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def style_value(shape: Shape, prop: str) -> Any:
+    """The current value of a style property, or None when the shape lacks it."""
+    return getattr(shape, prop, None) if supports_property(shape, prop) else None
+
+
+def with_property(shape: Shape, prop: str, value: Any) -> Shape:
+    """A copy of the shape with one field changed (the caller validated the value)."""
+    return msgspec.structs.replace(shape, **{prop: value})
+
+
+def _clamp(value: float) -> float:
+    return MAX_COORD if value > MAX_COORD else -MAX_COORD if value < -MAX_COORD else value
+
+
+def translated(shape: Shape, dx: float, dy: float) -> Shape:
+    """The shape moved by (dx, dy), clamped to the coordinate bounds."""
+    if isinstance(shape, Line):
+        return msgspec.structs.replace(
+            shape,
+            x1=_clamp(shape.x1 + dx),
+            y1=_clamp(shape.y1 + dy),
+            x2=_clamp(shape.x2 + dx),
+            y2=_clamp(shape.y2 + dy),
+        )
+    return msgspec.structs.replace(shape, x=_clamp(shape.x + dx), y=_clamp(shape.y + dy))
+
+
+def bounds(shape: Shape) -> tuple[float, float, float, float]:
+    """Axis-aligned bounding box (x, y, width, height) of the shape's geometry.
+
+    Rotation is taken into account; stroke width is not (the renderer pads for it).
+    """
+    if isinstance(shape, Line):
+        x = min(shape.x1, shape.x2)
+        y = min(shape.y1, shape.y2)
+        return x, y, abs(shape.x2 - shape.x1), abs(shape.y2 - shape.y1)
+    if shape.rotation % 360 == 0:
+        return shape.x, shape.y, shape.width, shape.height
+    cx = shape.x + shape.width / 2
+    cy = shape.y + shape.height / 2
+    a = math.radians(shape.rotation)
+    c, s = abs(math.cos(a)), abs(math.sin(a))
+    w = shape.width * c + shape.height * s
+    h = shape.width * s + shape.height * c
+    return cx - w / 2, cy - h / 2, w, h
+
+
+def geometry_of(shape: Shape) -> dict[str, float]:
+    """The shape's geometry fields by name (box fields, or line end points)."""
+    fields = LINE_FIELDS if isinstance(shape, Line) else BOX_FIELDS
+    return {f: getattr(shape, f) for f in fields}
+
+
+def geometry_fields(shape: Shape) -> tuple[str, ...]:
+    """The names of the geometry fields this kind of shape has."""
+    return LINE_FIELDS if isinstance(shape, Line) else BOX_FIELDS
+
+
+def rect(
+    id: str,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    fill: str | None = "#ffffff",
+    stroke: str | None = "#000000",
+    stroke_width: float = 1.0,
+    opacity: float = 1.0,
+    rotation: float = 0.0,
+) -> Rect:
+    """A rectangle with the editor's default style."""
+    return Rect(
+        id=id, x=float(x), y=float(y), width=float(width), height=float(height),
+        rotation=float(rotation), fill=fill, stroke=stroke,
+        stroke_width=float(stroke_width), opacity=float(opacity),
+    )  # fmt: skip
+
+
+def ellipse(
+    id: str,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    fill: str | None = "#ffffff",
+    stroke: str | None = "#000000",
+    stroke_width: float = 1.0,
+    opacity: float = 1.0,
+    rotation: float = 0.0,
+) -> Ellipse:
+    """An ellipse with the editor's default style."""
+    return Ellipse(
+        id=id, x=float(x), y=float(y), width=float(width), height=float(height),
+        rotation=float(rotation), fill=fill, stroke=stroke,
+        stroke_width=float(stroke_width), opacity=float(opacity),
+    )  # fmt: skip
+
+
+def line(
+    id: str,
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    *,
+    stroke: str | None = "#000000",
+    stroke_width: float = 2.0,
+    opacity: float = 1.0,
+) -> Line:
+    """A line with the editor's default style."""
+    return Line(
+        id=id, x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2),
+        stroke=stroke, stroke_width=float(stroke_width), opacity=float(opacity),
+    )  # fmt: skip
+
+
+def text(
+    id: str,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    text: str = "",
+    *,
+    font_family: str = "DejaVu Sans",
+    font_size: float = 14.0,
+    color: str = "#000000",
+    fill: str | None = None,
+    stroke: str | None = None,
+    stroke_width: float = 0.0,
+    opacity: float = 1.0,
+    rotation: float = 0.0,
+) -> Text:
+    """A text box with the editor's default style."""
+    return Text(
+        id=id, x=float(x), y=float(y), width=float(width), height=float(height),
+        rotation=float(rotation), fill=fill, stroke=stroke,
+        stroke_width=float(stroke_width), opacity=float(opacity), text=text,
+        font_family=font_family, font_size=float(font_size), color=color,
+    )  # fmt: skip
