@@ -45,8 +45,12 @@ class ShapeEdit(Command):
     shapes touched, never to the document.
     """
 
-    _before: tuple[Shape, ...] = field(default=(), init=False, repr=False, compare=False)
+    #: Old values of the shapes the last do() changed. One shape is stored bare: a 1-tuple
+    #: would cost 48 bytes in every history entry (see docs/performance.md).
+    _old: Shape | tuple[Shape, ...] = field(default=(), init=False, repr=False, compare=False)
+    #: Recorded new values, kept only after a merge (x + dx1 + dx2 != x + (dx1 + dx2)).
     _after: tuple[Shape, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _changed: bool = field(default=False, init=False, repr=False, compare=False)
 
     @abstractmethod
     def target_ids(self) -> tuple[str, ...]:
@@ -61,40 +65,57 @@ class ShapeEdit(Command):
         return self.transform
 
     def do(self, doc: Document) -> None:
-        if self._after is None:
-            before, after = [], []
-            transform = self.transformer()
-            for shape in require(doc, self.target_ids()):
-                new = transform(shape)
-                if new != shape:
-                    before.append(shape)
-                    after.append(new)
-            self._before, self._after = tuple(before), tuple(after)
-        else:
+        if self._after is not None:  # merged: re-apply the recorded values
             require(doc, (s.id for s in self._after))
-        if self._after:
-            doc.replace(self._after)
+            if self._after:
+                doc.replace(self._after)
+            return
+        transform = self.transformer()
+        before, after = [], []
+        for shape in require(doc, self.target_ids()):
+            new = transform(shape)
+            if new != shape:
+                before.append(shape)
+                after.append(new)
+        # Unmerged, redo recomputes from the same old values: deterministic and exact, and
+        # it saves keeping the new values (the document holds them) in every entry.
+        self._old = before[0] if len(before) == 1 else tuple(before)
+        self._changed = bool(after)
+        if after:
+            doc.replace(after)
 
     def undo(self, doc: Document) -> None:
         if self._before:
             doc.replace(self._before)
 
-    def is_noop(self) -> bool:
-        return not self._after
+    @property
+    def _before(self) -> tuple[Shape, ...]:
+        old = self._old
+        return old if isinstance(old, tuple) else (old,)
 
-    def changed_shapes(self) -> tuple[Shape, ...]:
-        """The new values recorded by the last `do()`."""
-        return self._after or ()
+    def is_noop(self) -> bool:
+        return not self._changed
+
+    def _recorded_after(self) -> dict[str, Shape]:
+        """The new values of the last `do()` (recomputed: `do()` is deterministic)."""
+        if self._after is not None:
+            return {s.id: s for s in self._after}
+        transform = self.transformer()
+        return {s.id: transform(s) for s in self._before}
 
     def _absorb(self, other: ShapeEdit) -> None:
-        """Merge `other`'s recorded values: our old values, its new values."""
+        """Merge `other`, just done after us: our old values, its new values.
+
+        Call before changing this command's intent fields (the recomputation uses them).
+        """
         before = {s.id: s for s in other._before}
         before.update((s.id, s) for s in self._before)
-        after = {s.id: s for s in self._after or ()}
-        after.update((s.id, s) for s in other._after or ())
+        after = self._recorded_after()
+        after.update(other._recorded_after())
         ids = [i for i in after if after[i] != before[i]]
-        self._before = tuple(before[i] for i in ids)
+        self._old = tuple(before[i] for i in ids)
         self._after = tuple(after[i] for i in ids)
+        self._changed = bool(ids)
 
 
 def _same_targets(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -137,9 +158,9 @@ class MoveShapes(ShapeEdit):
             isinstance(other, MoveShapes) and other.joinable and _same_targets(self.ids, other.ids)
         ):
             return False
+        self._absorb(other)
         self.dx += other.dx
         self.dy += other.dy
-        self._absorb(other)
         return True
 
 
@@ -216,11 +237,11 @@ class SetGeometry(ShapeEdit):
             and _same_targets(self.target_ids(), other.target_ids())
         ):
             return False
+        self._absorb(other)
         mine = {c.id: c.values() for c in self.changes}
         for change in other.changes:
             mine[change.id].update(change.values())
         self.changes = tuple(GeometryChange(id=i, **v) for i, v in mine.items())
-        self._absorb(other)
         return True
 
 
@@ -278,8 +299,8 @@ class SetStyle(ShapeEdit):
             and _same_targets(self.ids, other.ids)
         ):
             return False
-        self.value = other.value
         self._absorb(other)
+        self.value = other.value
         return True
 
 

@@ -45,34 +45,41 @@ class Revision:
 
 
 class UndoCommand(QUndoCommand):
-    """QUndoCommand adapter: delegates to a pure `Command`, merging through `merge()`."""
+    """QUndoCommand adapter: delegates to a pure `Command`, merging through `merge()`.
+
+    One exists per history entry, so it is kept small (slots, not a __dict__): see the
+    memory row in docs/performance.md.
+    """
+
+    __slots__ = ("_history", "command", "serial")
 
     def __init__(self, history: History, command: Command, serial: int) -> None:
         super().__init__(command.text)
+        self._history = history
         self.command = command
         self.serial = serial
-        self._history = history
-        self._applied = True  # History.push already ran command.do()
 
     def id(self) -> int:
         return self.command.merge_id
 
     def redo(self) -> None:
-        if self._applied:
-            self._applied = False
+        history = self._history
+        if history._skip_redo:  # History.push already ran command.do()
+            history._skip_redo = False
             return
-        self._history._run(self.command.do, self.command, "redo")
+        history._run(self.command.do, self.command, "redo")
 
     def undo(self) -> None:
         self._history._run(self.command.undo, self.command, "undo")
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, UndoCommand) or self.serial in self._history._sealed:
+        history = self._history
+        if not isinstance(other, UndoCommand) or self.serial in history._sealed:
             return False
         if not self.command.merge(other.command):
             return False
         self.setText(self.command.text)
-        self._history._merged = True
+        history._merged = True
         if self.command.is_noop():
             self.setObsolete(True)  # e.g. a slider dragged back to where it started
         return True
@@ -98,6 +105,7 @@ class History(QObject):
         self._saved_serial: int | None = 0  # a new document is clean
         self._sealed: set[int] = {0}
         self._merged = False
+        self._skip_redo = False
         self._pending: dict[str, None] = {}
         self._pending_action: Action = "push"
         self._recording = False
@@ -125,7 +133,9 @@ class History(QObject):
         bottom = self._serial_at(1) if dropping else None
         index = stack.index()
         self._merged = False
+        self._skip_redo = True
         stack.push(UndoCommand(self, command, next(self._serials)))
+        self._skip_redo = False
         if not self._merged and stack.index() == index and bottom is not None:
             self._base_serial = bottom  # the undo limit dropped the oldest command
         self._flush()
