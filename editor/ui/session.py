@@ -1,0 +1,115 @@
+"""One open document as the window sees it: document, history, selection, file path.
+
+The window swaps whole sessions on New/Open, so a failed Open never touches the open
+document: the new session is only built from a successfully loaded snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from editor.commands import Command
+from editor.history import History
+from editor.model import Change, Document, Snapshot
+
+
+class Selection(QObject):
+    """The selected shape ids, in the order they were selected. Views sync to it."""
+
+    changed = Signal()
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._ids: dict[str, None] = {}
+        document.subscribe(self._on_change)
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._ids)
+
+    def __contains__(self, shape_id: object) -> bool:
+        return shape_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+    def set(self, ids: Iterable[str]) -> None:
+        """Select exactly these ids (unknown ids are ignored)."""
+        new = {i: None for i in ids if i in self._document}
+        if list(new) != list(self._ids):
+            self._ids = new
+            self.changed.emit()
+
+    def add(self, ids: Iterable[str]) -> None:
+        self.set([*self._ids, *ids])
+
+    def remove(self, ids: Iterable[str]) -> None:
+        gone = set(ids)
+        self.set(i for i in self._ids if i not in gone)
+
+    def toggle(self, shape_id: str) -> None:
+        if shape_id in self._ids:
+            self.remove([shape_id])
+        else:
+            self.add([shape_id])
+
+    def clear(self) -> None:
+        self.set(())
+
+    def ordered(self) -> tuple[str, ...]:
+        """The selected ids in z-order, bottom first."""
+        return tuple(sorted(self._ids, key=self._document.z_of))
+
+    def _on_change(self, change: Change) -> None:
+        if change.removed and any(i in self._ids for i in change.removed):
+            self.remove(change.removed)
+
+
+class Session(QObject):
+    """A document being edited: the model, its history, the selection and its file."""
+
+    pathChanged = Signal()
+
+    def __init__(
+        self,
+        snapshot: Snapshot | None = None,
+        path: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if snapshot is None:
+            self.document = Document()
+        else:
+            self.document = Document(snapshot.page, snapshot.shapes)
+        self.history = History(self.document, self)
+        self.selection = Selection(self.document, self)
+        self._path = path
+        #: A message for the window when the last save ended in the dead-letter queue.
+        self.last_save_error: str | None = None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @path.setter
+    def path(self, value: Path | None) -> None:
+        if value != self._path:
+            self._path = value
+            self.pathChanged.emit()
+
+    @property
+    def display_name(self) -> str:
+        return self._path.name if self._path else "Untitled"
+
+    def push(self, command: Command) -> bool:
+        """Do and record a command (see History.push)."""
+        return self.history.push(command)
+
+    def close(self) -> None:
+        self.history.close()
