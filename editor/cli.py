@@ -1,8 +1,8 @@
 """The `strata` command line.
 
-    strata [FILE]                 open the editor window (on FILE)
-    strata check FILE             validate a document: "ok: 4 shapes" or one error line
-    strata export FILE -o OUT     render to PNG, SVG or PDF through the job queue
+    strata [FILE]                          open the editor window (on FILE)
+    strata check FILE                      validate a document: "ok: 4 shapes" or one error
+    strata export FILE -o OUT [--scale S]  render to PNG, SVG or PDF through the job queue
 
 Exit codes: 0 success, 1 the file or the job failed (one line on stderr, no traceback),
 2 usage error.
@@ -11,8 +11,11 @@ Exit codes: 0 success, 1 the file or the job failed (one line on stderr, no trac
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from editor import __version__
 
@@ -20,15 +23,37 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
+SUBCOMMANDS = ("check", "export")
 
-def _parser() -> argparse.ArgumentParser:
+
+def _commands_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="strata", description="Strata: a text-and-shape editor you can trust with Ctrl+Z."
+        prog="strata",
+        description="Strata: a text-and-shape editor you can trust with Ctrl+Z.",
+        epilog="Run 'strata [FILE]' to open the editor window.",
     )
     parser.add_argument("--version", action="version", version=f"strata {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     check = sub.add_parser("check", help="validate a .strata document")
     check.add_argument("file", help="the document to check")
+    export = sub.add_parser("export", help="export a document to PNG, SVG or PDF")
+    export.add_argument("file", help="the .strata document")
+    export.add_argument("-o", "--output", required=True, help="OUT.png, OUT.svg or OUT.pdf")
+    export.add_argument("--scale", type=float, default=1.0, help="PNG pixels per unit")
+    export.add_argument("--timeout", type=float, default=120.0, help="seconds per attempt")
+    export.add_argument("-v", "--verbose", action="store_true", help="print job log lines")
+    return parser
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strata",
+        usage="strata [-h] [--version] [FILE] | strata {check,export} ...",
+        description="Open the Strata editor window.",
+        epilog="Commands: 'strata check FILE', 'strata export FILE -o OUT'.",
+    )
+    parser.add_argument("--version", action="version", version=f"strata {__version__}")
+    parser.add_argument("file", nargs="?", help="a .strata document to open")
     return parser
 
 
@@ -46,21 +71,69 @@ def cmd_check(path: str) -> int:
     return EXIT_OK
 
 
+def cmd_export(path: str, output: str, scale: float, timeout: float, verbose: bool) -> int:
+    """Export through the same job queue and retry policy as the window."""
+    from editor.io.export import FORMATS  # noqa: PLC0415
+
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        print(
+            f"strata export: error: unknown output format {Path(output).suffix or '(none)'!r}"
+            f" for {output}: use .png, .svg or .pdf",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not (math.isfinite(scale) and scale > 0):
+        print("strata export: error: --scale must be a positive number", file=sys.stderr)
+        return EXIT_USAGE
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # rendering needs no display
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from editor.io.format import FormatError, load  # noqa: PLC0415
+    from editor.io.tasks import ExportJob, ExportResult  # noqa: PLC0415
+    from editor.jobs import JobLog, JobQueue, JobState  # noqa: PLC0415
+
+    try:
+        snapshot = load(path)
+    except FormatError as exc:
+        print(f"strata: error: {path}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    app = QGuiApplication.instance() or QGuiApplication(["strata"])
+    queue = JobQueue(timeout=timeout, log=JobLog(stderr=verbose))
+    try:
+        job_id = queue.submit(ExportJob(snapshot, output, suffix, scale))
+        queue.wait_until_idle(timeout=timeout * 10 + 60)
+        record = queue.record(job_id)
+    finally:
+        queue.shutdown(timeout=5)
+    del app
+    if record.state is JobState.SUCCEEDED and isinstance(record.result, ExportResult):
+        print(f"wrote {record.result.path}")
+        return EXIT_OK
+    error = record.last_error
+    why = f"{error.message or error.type}" if error else record.state.value
+    attempts = f" after {record.attempts} attempt{'s' if record.attempts != 1 else ''}"
+    print(f"strata: error: export to {output} failed{attempts}: {why}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
     try:
-        ns = parser.parse_args(args)
+        if (args and args[0] in SUBCOMMANDS) or args[:1] in (["-h"], ["--help"]):
+            ns = _commands_parser().parse_args(args)
+        else:
+            ns = _window_parser().parse_args(args)
+            ns.command = None
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if ns.command == "check":
         return cmd_check(ns.file)
-    parser.print_usage(sys.stderr)
-    print(
-        "strata: error: the editor window is not available yet; try 'strata check FILE'",
-        file=sys.stderr,
-    )
-    return EXIT_USAGE
+    if ns.command == "export":
+        return cmd_export(ns.file, ns.output, ns.scale, ns.timeout, ns.verbose)
+    from editor.app import run  # noqa: PLC0415
+
+    return run(ns.file)
 
 
 if __name__ == "__main__":

@@ -13,3 +13,26 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt prints a warning when XDG_RUNTIME_DIR is unset; with qt_log_level_fail that fails tests.
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/strata-test-runtime")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+
+if not os.environ.get("STRATA_NO_QT"):
+    from collections.abc import Iterator
+
+    import pytest
+    from PySide6.QtCore import QThreadPool
+
+    from editor.jobs import live_queues
+
+    @pytest.fixture(autouse=True)
+    def no_leaked_threads() -> Iterator[None]:
+        """Fail a test that leaves a job queue or a global-pool thread running."""
+        yield
+        leaked = live_queues()
+        for queue in leaked:
+            queue.shutdown(timeout=1.0, cancel_wait=1.0)
+        pool = QThreadPool.globalInstance()
+        busy = pool.activeThreadCount()
+        pool.waitForDone(2000)
+        if leaked:
+            pytest.fail(f"{len(leaked)} job queue(s) left running: call shutdown()")
+        if busy:
+            pytest.fail(f"{busy} QThreadPool.globalInstance() thread(s) still running")

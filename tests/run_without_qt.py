@@ -29,7 +29,7 @@ def main() -> int:
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)
     args = [
-        "-p", "no:pytestqt", "-p", "no:strata", "-p", "no:cacheprovider",
+        "-p", "no:pytest-qt", "-p", "no:strata", "-p", "no:cacheprovider",
         "-W", "ignore::pytest.PytestConfigWarning",
         "-o", "qt_log_level_fail=",
         *sys.argv[1:],

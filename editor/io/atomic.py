@@ -8,6 +8,20 @@ fsyncs the directory nor lets tests inject faults.
 
 All system calls go through a `FileOps` object so that tests can inject faults (EIO,
 ENOSPC, EACCES) at any step without real failing disks.
+
+Temp files of dead writers. A writer killed mid-save (SIGKILL, a crash, a power cut)
+leaves its temp file behind, and every such kill would add one more. So each write first
+deletes the temp files of earlier writes to the same target whose writer is gone. "Gone"
+is decided by a lock, not by age: a writer holds an exclusive `flock` on its temp file
+until the rename is done, the kernel drops the lock when the process dies, and the
+cleanup deletes only files it can lock. A live writer in another process (a second Strata
+saving the same file) is therefore never disturbed. Within this process a registry of
+live temp files does the same job (POSIX-emulated locks on NFS do not conflict within one
+process), and one lock orders cleanup against creating a temp file. The cleanup runs
+before the new temp file is created, so a folder never holds more than one leftover.
+Known gap: another *process* could, in the microseconds between its mkstemp and its
+flock, lose a brand-new temp file to our cleanup; its save would then fail loudly
+(FileNotFoundError at the rename), never write a torn file.
 """
 
 from __future__ import annotations
@@ -15,10 +29,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+if sys.platform != "win32":
+    import fcntl
 
 #: Called between chunks; may raise (cancellation, deadline).
 Check = Callable[[], None]
@@ -55,8 +75,63 @@ class FileOps:
     def unlink(self, path: str) -> None:
         os.unlink(path)
 
+    def hold(self, fd: int) -> int | None:
+        """Mark a temp file as in use until `release()`: an exclusive flock on a duplicate
+        of `fd`, so it outlives `close(fd)` and covers the rename. None where the file
+        system has no locks (the file is then never deleted as stale: see `remove_stale`).
+        """
+        if sys.platform == "win32":  # no flock: temp files of dead writers are kept
+            return None
+        try:
+            held = os.dup(fd)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(held)
+            return None
+        return held
+
+    def release(self, held: int) -> None:
+        os.close(held)
+
+    def listdir(self, directory: str) -> list[str]:
+        return os.listdir(directory)
+
+    def remove_stale(self, path: str) -> bool:
+        """Delete the temp file at `path` if no writer holds it (its writer died).
+
+        False, and the file is kept, if it is held, is not a regular file, cannot be
+        opened or locked, or was renamed or replaced meanwhile.
+        """
+        if sys.platform == "win32":
+            return False
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            fd = os.open(path, flags)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            opened = os.fstat(fd)
+            named = os.stat(path, follow_symlinks=False)
+            if not stat.S_ISREG(opened.st_mode) or not os.path.samestat(opened, named):
+                return False
+            os.unlink(path)
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
 
 OS_FILE_OPS = FileOps()
+
+#: Temp files of this process's writes in progress (see the module notes), and the lock
+#: that makes "clean up, then create and register a temp file" one step.
+_live_temps: set[str] = set()
+_temps_lock = threading.Lock()
 
 
 def write_atomic(
@@ -78,7 +153,12 @@ def write_atomic(
     if not target.parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, "folder does not exist", directory)
     mode = _mode_for(target)
-    fd, tmp = ops.mkstemp(directory, f".{target.name}.")
+    prefix = f".{target.name}."
+    with _temps_lock:
+        _remove_stale_temps(directory, prefix, ops)
+        fd, tmp = ops.mkstemp(directory, prefix)
+        _live_temps.add(tmp)
+    held = ops.hold(fd)
     fd_open = True
     try:
         for chunk in chunks:
@@ -102,8 +182,31 @@ def write_atomic(
         with contextlib.suppress(OSError):
             ops.unlink(tmp)
         raise
+    finally:
+        if held is not None:
+            ops.release(held)
+        with _temps_lock:
+            _live_temps.discard(tmp)
     ops.fsync_dir(directory)
     return target
+
+
+def _remove_stale_temps(directory: str, prefix: str, ops: FileOps) -> None:
+    """Delete temp files of earlier writes to this target whose writers are gone.
+
+    Best effort: a folder that cannot be listed or a file that cannot be deleted never
+    fails a save. Only names `tempfile.mkstemp` makes for this prefix are considered.
+    """
+    pattern = re.compile(re.escape(prefix) + r"[a-z0-9_]{8}\.tmp")
+    try:
+        names = ops.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        if pattern.fullmatch(name) and path not in _live_temps:
+            with contextlib.suppress(OSError):
+                ops.remove_stale(path)
 
 
 def _mode_for(target: Path) -> int:

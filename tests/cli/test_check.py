@@ -71,7 +71,9 @@ def test_singular_summary(tmp_path: Path) -> None:
     assert run("check", one).stdout == "ok: 1 shape\n"
 
 
-@pytest.mark.parametrize("args", [["check"], ["check", "a", "b"], ["frobnicate"], ["--bogus"]])
+@pytest.mark.parametrize(
+    "args", [["check"], ["check", "a", "b"], ["export", "a.strata"], ["--bogus"], ["a", "b"]]
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = run(*args)
     assert result.returncode == 2

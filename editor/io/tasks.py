@@ -1,0 +1,173 @@
+"""Save and export as background jobs on the JobQueue.
+
+A job gets an immutable snapshot made on the GUI thread when the person asked, plus a
+plain path; it never sees the live document or a widget. Saving reports the history
+revision it wrote, so the window marks the document clean only if nothing changed since.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
+from editor.io.export import InvalidExport, export, format_for, png_size
+from editor.io.format import iter_encode
+from editor.jobs import InvalidInput, Job, JobContext
+from editor.model import Snapshot
+
+
+class RevisionLike(Protocol):
+    """What a save job carries back: the history revision (editor.history.Revision)."""
+
+    @property
+    def serial(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """A finished save: where it went and which history revision it holds."""
+
+    path: Path
+    revision: object
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A finished export: the file written (a symlink's target) and its format."""
+
+    path: Path
+    format: str
+
+
+#: Encoding holds the GIL. The GUI thread waits for it at most the longer of the switch
+#: interval and the longest single C call of the worker (see SAVE_CHUNK), so a 1 ms
+#: interval instead of the default 5 ms shortens the worst wait. Set once by the app.
+#: Measured in docs/performance.md ("Save and export jobs", bench/bench_save.py).
+GUI_SWITCH_INTERVAL = 0.001
+
+#: Shapes per encoded piece in a SaveJob. Each piece is a few C calls that hold the GIL
+#: (msgspec's encode, bytes.replace, a concatenation); with 1,000 shapes the longest takes
+#: ~0.7 ms, with format.ENCODE_CHUNK's 5,000 it took ~4 ms, longer than the 1 ms switch
+#: interval. Smaller pieces also encode a little faster (less memory churn).
+SAVE_CHUNK = 1000
+
+
+def use_responsive_switch_interval() -> None:
+    """Make worker threads hand the GIL back to the GUI thread often (see above)."""
+    if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+
+
+#: Share of a save's progress bar given to encoding and writing; fsync and rename get the rest.
+_WRITE_SHARE = 0.95
+
+
+class SaveJob(Job[SaveResult]):
+    """Write a snapshot as a .strata file, atomically, in chunks.
+
+    Idempotency key: path + revision serial, so the same revision is written once however
+    often it is submitted while pending; a newer revision submitted while an older save
+    of the same path is still queued replaces it (the queue's coalescing by kind + path).
+    Retries rerun the whole atomic write: the old file stays intact until the rename.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        path: str | os.PathLike[str],
+        revision: RevisionLike | None = None,
+        *,
+        ops: FileOps = OS_FILE_OPS,
+        chunk: int = SAVE_CHUNK,
+    ) -> None:
+        if chunk < 1:
+            raise ValueError(f"chunk must be at least 1, got {chunk}")
+        self.path = Path(path)
+        serial = revision.serial if revision is not None else id(snapshot)
+        super().__init__(
+            f"Save {self.path.name}",
+            "save",
+            key=f"save\0{os.path.abspath(self.path)}\0{serial}",
+            target=self.path,
+        )
+        self.snapshot = snapshot
+        self.revision = revision
+        self.ops = ops
+        self.chunk = chunk
+
+    def run(self, context: JobContext) -> SaveResult:
+        # iter_encode yields a header, one piece per `chunk` shapes, and a footer.
+        total = math.ceil(len(self.snapshot.shapes) / self.chunk) + 2
+        done = 0
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal done
+            for piece in iter_encode(self.snapshot, self.chunk):
+                context.check()
+                yield piece
+                done += 1
+                context.progress(_WRITE_SHARE * done / total, f"Saving {self.path.name}")
+
+        written = write_atomic(self.path, chunks(), ops=self.ops, check=context.check)
+        context.progress(1.0, f"Saved {self.path.name}")
+        return SaveResult(written, self.revision)
+
+    def retryable(self, error: BaseException) -> bool:
+        # A read-only file system or a quota never heals by retrying within seconds.
+        return not (isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EDQUOT))
+
+
+class ExportJob(Job[ExportResult]):
+    """Render a snapshot to PNG, SVG or PDF through the shared renderer.
+
+    A request that can never succeed (unknown format, a bad or absurd scale) raises
+    InvalidInput here, at construction, so the caller can say so at once instead of
+    finding a dead letter later.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        path: str | os.PathLike[str],
+        fmt: str | None = None,
+        scale: float = 1.0,
+    ) -> None:
+        self.path = Path(path)
+        try:
+            self.format = format_for(self.path, fmt)
+            if self.format == "png":
+                png_size(snapshot.page, scale)  # raises for a bad or absurd scale
+            elif scale != 1.0:
+                raise InvalidExport(f"scale applies to PNG only, not to {self.format.upper()}")
+        except InvalidExport as exc:
+            raise InvalidInput(str(exc)) from None
+        where = os.path.abspath(self.path)
+        super().__init__(
+            f"Export {self.format.upper()} {self.path.name}",
+            "export",
+            key=f"export\0{where}\0{self.format}\0{id(snapshot)}\0{scale}",
+            target=self.path,
+        )
+        self.snapshot = snapshot
+        self.scale = scale
+
+    def run(self, context: JobContext) -> ExportResult:
+        try:
+            written = export(
+                self.snapshot,
+                self.path,
+                self.format,
+                self.scale,
+                check=context.check,
+                progress=context.progress,
+            )
+        except InvalidExport as exc:
+            raise InvalidInput(str(exc)) from exc
+        return ExportResult(written, self.format)

@@ -1,0 +1,19 @@
+"""The canvas: the document's shapes on a QGraphicsView, edited by mouse and keyboard.
+
+Only `Canvas` is the window's API; the rest is exported for tests and tools.
+
+    view.py       Canvas: session binding, tools, zoom/pan, keys, text editing
+    scene.py      CanvasScene: one item per shape, updated from the document's changes
+    items.py      ShapeItem (painted by editor.io.render), PageItem
+    handles.py    SelectionOverlay: outlines and resize handles
+    tools.py      gestures (move, resize, rubber band, draw, pan), DefaultStyle
+    geometry.py   pure snapping, constraint and resize math
+    text_edit.py  in-place text editing on the global history
+"""
+
+from editor.ui.canvas.geometry import Handle
+from editor.ui.canvas.items import ShapeItem
+from editor.ui.canvas.tools import TOOLS, DefaultStyle
+from editor.ui.canvas.view import Canvas
+
+__all__ = ["TOOLS", "Canvas", "DefaultStyle", "Handle", "ShapeItem"]

@@ -1,0 +1,378 @@
+"""Pure geometry for canvas gestures: snapping, Shift constraints, selection frames, resizing.
+
+No Qt here: these are plain functions of floats and shapes, so the rules (how a handle
+drag flips, what Shift keeps, how small a shape may get) are tested without a window.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import msgspec
+
+from editor.commands import GeometryChange
+from editor.model import MAX_COORD, MAX_SIZE, Line, Shape, bounds, geometry_fields
+
+#: The smallest width or height a resize or a drawing gesture produces, in document units.
+MIN_SIZE: Final = 1.0
+
+
+# ------------------------------------------------------------------- snapping
+def quantum(zoom: float) -> float:
+    """The step gestures snap to at this zoom: whole units up to 200 %, then finer.
+
+    Powers of two, so sums of snapped values stay exact in binary floating point and
+    documents keep clean coordinates ("x": 120.5, never 120.49999999999997) while a
+    zoomed-in person can still place things between whole units.
+    """
+    if zoom <= 1.0:
+        return 1.0
+    return 2.0 ** -math.floor(math.log2(zoom))
+
+
+def snap(value: float, step: float) -> float:
+    """`value` rounded to a multiple of `step` (0.0, never -0.0)."""
+    return round(value / step) * step + 0.0
+
+
+def clamp_coord(value: float) -> float:
+    return max(-MAX_COORD, min(MAX_COORD, value))
+
+
+def clamp_size(value: float) -> float:
+    return max(0.0, min(MAX_SIZE, value))
+
+
+# ---------------------------------------------------------------- constraints
+def constrain_square(dx: float, dy: float) -> tuple[float, float]:
+    """Shift while drawing a box: equal sides, in the direction of the drag."""
+    side = max(abs(dx), abs(dy))
+    return math.copysign(side, dx), math.copysign(side, dy)
+
+
+def constrain_45(dx: float, dy: float) -> tuple[float, float]:
+    """Shift while drawing a line: the nearest multiple of 45 degrees.
+
+    Axis directions keep the dominant component; diagonals use the mean of both, so
+    snapped end points stay on the snapping grid (no 0.7071 factors).
+    """
+    if dx == 0.0 and dy == 0.0:
+        return 0.0, 0.0
+    octant = round(math.atan2(dy, dx) / (math.pi / 4.0)) % 8
+    if octant % 2 == 0:
+        return (dx, 0.0) if octant in (0, 4) else (0.0, dy)
+    d = (abs(dx) + abs(dy)) / 2.0
+    return math.copysign(d, dx), math.copysign(d, dy)
+
+
+def constrain_axis(dx: float, dy: float) -> tuple[float, float]:
+    """Shift while moving: only horizontally or only vertically (the larger offset)."""
+    return (dx, 0.0) if abs(dx) >= abs(dy) else (0.0, dy)
+
+
+def box_from_drag(
+    x0: float, y0: float, x1: float, y1: float, *, square: bool
+) -> tuple[float, float, float, float]:
+    """(x, y, width, height) of a box drawn from (x0, y0) to (x1, y1), at least MIN_SIZE."""
+    dx, dy = x1 - x0, y1 - y0
+    if square:
+        dx, dy = constrain_square(dx, dy)
+    width = max(abs(dx), MIN_SIZE)
+    height = max(abs(dy), MIN_SIZE)
+    x = x0 if dx >= 0 else x0 - width
+    y = y0 if dy >= 0 else y0 - height
+    return clamp_coord(x), clamp_coord(y), clamp_size(width), clamp_size(height)
+
+
+# -------------------------------------------------------------------- frames
+class Handle(enum.Enum):
+    """A resize handle: eight on a box frame, or the two ends of a single line."""
+
+    NW = (0.0, 0.0)
+    N = (0.5, 0.0)
+    NE = (1.0, 0.0)
+    E = (1.0, 0.5)
+    SE = (1.0, 1.0)
+    S = (0.5, 1.0)
+    SW = (0.0, 1.0)
+    W = (0.0, 0.5)
+    START = (-1.0, 0.0)
+    END = (-1.0, 1.0)
+
+    @property
+    def is_corner(self) -> bool:
+        ux, uy = self.value
+        return ux in (0.0, 1.0) and uy in (0.0, 1.0)
+
+
+BOX_HANDLES: Final = (
+    Handle.NW, Handle.N, Handle.NE, Handle.E, Handle.SE, Handle.S, Handle.SW, Handle.W,
+)  # fmt: skip
+CORNER_HANDLES: Final = (Handle.NW, Handle.NE, Handle.SE, Handle.SW)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where a selection's handles sit, and the coordinates a resize works in.
+
+    * ``"box"`` — one box shape: the frame is the shape's own local box (centred on its
+      origin, unrotated); `angle` and (`cx`, `cy`) map it to the scene, so handles sit
+      on the rotated box and a resize stretches the shape along its own axes.
+    * ``"group"`` — several shapes: the axis-aligned union of their geometry bounds, in
+      scene coordinates (angle 0, origin 0).
+    * ``"line"`` — one line: two handles on its end points (`left, top` and
+      `right, bottom` hold x1, y1 and x2, y2).
+    """
+
+    kind: Literal["box", "group", "line"]
+    left: float
+    top: float
+    right: float
+    bottom: float
+    angle: float = 0.0
+    cx: float = 0.0
+    cy: float = 0.0
+
+    @staticmethod
+    def of(shapes: Sequence[Shape]) -> Frame | None:
+        """The frame for a selection (None when nothing is selected)."""
+        if not shapes:
+            return None
+        if len(shapes) == 1:
+            shape = shapes[0]
+            if isinstance(shape, Line):
+                return Frame("line", shape.x1, shape.y1, shape.x2, shape.y2)
+            w, h = shape.width / 2.0, shape.height / 2.0
+            return Frame(
+                "box", -w, -h, w, h, shape.rotation % 360.0,
+                shape.x + w, shape.y + h,
+            )  # fmt: skip
+        left = top = math.inf
+        right = bottom = -math.inf
+        for shape in shapes:
+            x, y, w, h = bounds(shape)
+            left, top = min(left, x), min(top, y)
+            right, bottom = max(right, x + w), max(bottom, y + h)
+        return Frame("group", left, top, right, bottom)
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def to_scene(self, x: float, y: float) -> tuple[float, float]:
+        """A frame point in scene coordinates."""
+        if self.angle == 0.0:
+            return x + self.cx, y + self.cy
+        a = math.radians(self.angle)
+        c, s = math.cos(a), math.sin(a)
+        return x * c - y * s + self.cx, x * s + y * c + self.cy
+
+    def vector_to_frame(self, dx: float, dy: float) -> tuple[float, float]:
+        """A scene displacement expressed along the frame's axes."""
+        if self.angle == 0.0:
+            return dx, dy
+        a = math.radians(self.angle)
+        c, s = math.cos(a), math.sin(a)
+        return dx * c + dy * s, -dx * s + dy * c
+
+    def handle_point(self, handle: Handle) -> tuple[float, float]:
+        """Where `handle` sits, in scene coordinates."""
+        if self.kind == "line":
+            if handle is Handle.START:
+                return self.left, self.top
+            return self.right, self.bottom
+        ux, uy = handle.value
+        return self.to_scene(
+            self.left + ux * (self.right - self.left), self.top + uy * (self.bottom - self.top)
+        )
+
+    def handles(self) -> tuple[Handle, ...]:
+        return (Handle.START, Handle.END) if self.kind == "line" else BOX_HANDLES
+
+    def corners(self) -> list[tuple[float, float]]:
+        """The box's four corners in scene coordinates, clockwise from the top left."""
+        return [
+            self.to_scene(self.left, self.top),
+            self.to_scene(self.right, self.top),
+            self.to_scene(self.right, self.bottom),
+            self.to_scene(self.left, self.bottom),
+        ]
+
+
+# ------------------------------------------------------------------- resizing
+def resize(
+    shapes: Sequence[Shape],
+    frame: Frame,
+    handle: Handle,
+    dx: float,
+    dy: float,
+    *,
+    keep_aspect: bool = False,
+) -> list[Shape]:
+    """The shapes after dragging `handle` of `frame` by (dx, dy) scene units.
+
+    The edge opposite the handle stays put. Dragging past it flips the box: widths and
+    heights stay positive, and in a group the shapes' positions mirror (a rotated shape's
+    rotation mirrors too). No side gets smaller than MIN_SIZE. `keep_aspect` (Shift)
+    scales both axes by the same factor: from a corner by the larger of the two, from
+    an edge symmetrically about the frame's centre line. A single line's handles move its
+    end points; `keep_aspect` then snaps the line to 45 degrees.
+    """
+    if frame.kind == "line":
+        shape = shapes[0]
+        assert isinstance(shape, Line)
+        return [_move_line_end(shape, handle, dx, dy, keep_aspect)]
+    fdx, fdy = frame.vector_to_frame(dx, dy)
+    sx, ax, sy, ay = _scales(frame, handle, fdx, fdy, keep_aspect)
+    if frame.kind == "box":
+        return [_resize_box(shapes[0], frame, sx, ax, sy, ay)]
+    return [_scale_shape(shape, sx, ax, sy, ay) for shape in shapes]
+
+
+def _axis(u: float, lo: float, hi: float, d: float) -> tuple[float, float, float] | None:
+    """(scale, anchor, old extent) along one axis for a handle at unit position `u`."""
+    if u == 1.0:
+        anchor, extent = lo, hi - lo
+    elif u == 0.0:
+        anchor, extent = hi, lo - hi
+    else:
+        return None
+    if extent == 0.0:
+        return 1.0, anchor, 0.0  # a degenerate axis cannot be scaled
+    new = extent + d
+    if abs(new) < MIN_SIZE:
+        new = math.copysign(MIN_SIZE, new if new != 0.0 else extent)
+    return new / extent, anchor, extent
+
+
+def _scales(
+    frame: Frame, handle: Handle, dx: float, dy: float, keep_aspect: bool
+) -> tuple[float, float, float, float]:
+    ux, uy = handle.value
+    x = _axis(ux, frame.left, frame.right, dx)
+    y = _axis(uy, frame.top, frame.bottom, dy)
+    sx, ax = (x[0], x[1]) if x else (1.0, 0.0)
+    sy, ay = (y[0], y[1]) if y else (1.0, 0.0)
+    if keep_aspect:
+        ex = abs(x[2]) if x else frame.width
+        ey = abs(y[2]) if y else frame.height
+        if x and y:
+            s = max(abs(sx), abs(sy))
+        elif x:
+            s = abs(sx)
+            ay = (frame.top + frame.bottom) / 2.0
+        elif y:
+            s = abs(sy)
+            ax = (frame.left + frame.right) / 2.0
+        else:  # pragma: no cover - every box handle moves at least one axis
+            s = 1.0
+        # No side below the minimum, whichever axis drove the scale.
+        for extent in (ex, ey):
+            if extent > 0.0:
+                s = max(s, MIN_SIZE / extent)
+        sx = math.copysign(s, sx) if ex > 0.0 else 1.0
+        sy = math.copysign(s, sy) if ey > 0.0 else 1.0
+    return sx, ax, sy, ay
+
+
+def _resize_box(shape: Shape, frame: Frame, sx: float, ax: float, sy: float, ay: float) -> Shape:
+    """One (possibly rotated) box stretched along its own axes."""
+    left, right = sorted((ax + sx * (frame.left - ax), ax + sx * (frame.right - ax)))
+    top, bottom = sorted((ay + sy * (frame.top - ay), ay + sy * (frame.bottom - ay)))
+    width = clamp_size(right - left)
+    height = clamp_size(bottom - top)
+    cx, cy = frame.to_scene((left + right) / 2.0, (top + bottom) / 2.0)
+    return msgspec.structs.replace(
+        shape,
+        x=clamp_coord(cx - width / 2.0),
+        y=clamp_coord(cy - height / 2.0),
+        width=width,
+        height=height,
+    )
+
+
+def _scale_shape(shape: Shape, sx: float, ax: float, sy: float, ay: float) -> Shape:
+    """One shape of a group, scaled about (ax, ay) by (sx, sy) in scene coordinates."""
+
+    def fx(x: float) -> float:
+        return clamp_coord(ax + sx * (x - ax))
+
+    def fy(y: float) -> float:
+        return clamp_coord(ay + sy * (y - ay))
+
+    if isinstance(shape, Line):
+        return msgspec.structs.replace(
+            shape, x1=fx(shape.x1), y1=fy(shape.y1), x2=fx(shape.x2), y2=fy(shape.y2)
+        )
+    w, h = shape.width, shape.height
+    if shape.rotation % 360.0 == 0.0:
+        left, right = sorted((fx(shape.x), fx(shape.x + w)))
+        top, bottom = sorted((fy(shape.y), fy(shape.y + h)))
+        width, height = right - left, bottom - top
+        rotation = shape.rotation
+    else:
+        # A rotated box cannot be skewed: scale its own axes by how much the group's
+        # scaling stretches them, and turn it to where its x axis now points.
+        a = math.radians(shape.rotation)
+        c, s = math.cos(a), math.sin(a)
+        width = w * math.hypot(sx * c, sy * s)
+        height = h * math.hypot(sx * s, sy * c)
+        cx, cy = fx(shape.x + w / 2.0), fy(shape.y + h / 2.0)
+        left, top = cx - width / 2.0, cy - height / 2.0
+        rotation = _nearest_turn(math.degrees(math.atan2(sy * s, sx * c)), shape.rotation)
+    # A shape in a group never shrinks below the minimum (unless it already was smaller).
+    width = clamp_size(max(width, min(w, MIN_SIZE)))
+    height = clamp_size(max(height, min(h, MIN_SIZE)))
+    return msgspec.structs.replace(
+        shape, x=clamp_coord(left), y=clamp_coord(top), width=width, height=height,
+        rotation=rotation,
+    )  # fmt: skip
+
+
+def _nearest_turn(angle: float, reference: float) -> float:
+    """`angle` or its half-turn twin (the same box), whichever is closer to `reference`.
+
+    Ties go to the smaller magnitude, so a flipped group turns a 30-degree box to -30,
+    not 330 (which looks the same); text boxes stay upright-ish. The result is within
+    the model's [-360, 360].
+    """
+    candidates = (angle, angle + 180.0, angle - 180.0)
+    best = min(candidates, key=lambda a: (round(_turn_distance(a, reference), 9), abs(a)))
+    return round(best, 9) + 0.0
+
+
+def _turn_distance(a: float, b: float) -> float:
+    d = (a - b) % 360.0
+    return min(d, 360.0 - d)
+
+
+def _move_line_end(shape: Line, handle: Handle, dx: float, dy: float, snap45: bool) -> Line:
+    if handle is Handle.START:
+        x, y, ox, oy = shape.x1 + dx, shape.y1 + dy, shape.x2, shape.y2
+    else:
+        x, y, ox, oy = shape.x2 + dx, shape.y2 + dy, shape.x1, shape.y1
+    if snap45:
+        vx, vy = constrain_45(x - ox, y - oy)
+        x, y = ox + vx, oy + vy
+    x, y = clamp_coord(x), clamp_coord(y)
+    if handle is Handle.START:
+        return msgspec.structs.replace(shape, x1=x, y1=y)
+    return msgspec.structs.replace(shape, x2=x, y2=y)
+
+
+def geometry_change(old: Shape, new: Shape) -> GeometryChange | None:
+    """The `SetGeometry` entry that turns `old` into `new` (None if the geometry is equal)."""
+    values = {
+        name: getattr(new, name)
+        for name in geometry_fields(old)
+        if getattr(new, name) != getattr(old, name)
+    }
+    return GeometryChange(id=old.id, **values) if values else None

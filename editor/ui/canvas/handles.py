@@ -1,0 +1,190 @@
+"""The selection overlay: outlines of the selected shapes and their resize handles.
+
+One item above every shape draws all selection cues, so a selected shape low in the
+stacking order still shows its outline and handles. Handles keep their on-screen size
+at every zoom: the view tells the overlay how big a screen pixel is in scene units.
+Handle picking is geometry in the same units (`handle_at`), not item hit-testing, so the
+handles never get in the way of the scene's index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Final
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from editor.io.render import local_transform
+from editor.model import Line, Shape
+
+from .geometry import CORNER_HANDLES, Frame, Handle
+from .items import SELECTION_COLOR, TOP_Z
+
+#: Drawn size of a handle, in screen pixels.
+HANDLE_PX: Final = 8.0
+#: A press within this many screen pixels of a handle's centre picks it.
+HANDLE_HIT_PX: Final = 6.0
+#: Below this on-screen side length the middle handles are hidden (they would cover
+#: the shape and make it impossible to grab for a move).
+MIDDLE_HANDLES_MIN_PX: Final = 28.0
+#: Beyond this many selected shapes only the frame is drawn, not every outline.
+OUTLINE_LIMIT: Final = 2000
+
+_CURSORS: Final = (
+    Qt.CursorShape.SizeHorCursor,
+    Qt.CursorShape.SizeFDiagCursor,
+    Qt.CursorShape.SizeVerCursor,
+    Qt.CursorShape.SizeBDiagCursor,
+)
+
+
+class SelectionOverlay(QGraphicsItem):
+    """Selection outlines and handles for the current selection (or a gesture's preview)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frame: Frame | None = None
+        self._outlines: list[QPolygonF] = []
+        self._lines: list[QLineF] = []
+        self._px = 1.0
+        self._extent = QRectF()
+        self.setZValue(TOP_Z)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def frame(self) -> Frame | None:
+        return self._frame
+
+    def set_shapes(self, shapes: Sequence[Shape]) -> None:
+        """Show the cues for these shapes (the selection, or a resize preview of it)."""
+        self.prepareGeometryChange()
+        self.setPos(0.0, 0.0)
+        self._frame = Frame.of(shapes)
+        self._outlines = []
+        self._lines = []
+        extent = QRectF()
+        frame = self._frame
+        if frame is not None:
+            if frame.kind == "line":
+                line = QLineF(frame.left, frame.top, frame.right, frame.bottom)
+                self._lines.append(line)
+                extent = QRectF(line.p1(), line.p2()).normalized()
+            else:
+                polygon = QPolygonF([QPointF(x, y) for x, y in frame.corners()])
+                if frame.kind == "group":
+                    self._outlines.append(polygon)
+                extent = polygon.boundingRect()
+            if frame.kind == "group" and len(shapes) <= OUTLINE_LIMIT:
+                for shape in shapes:
+                    if isinstance(shape, Line):
+                        self._lines.append(QLineF(shape.x1, shape.y1, shape.x2, shape.y2))
+                    else:
+                        self._outlines.append(_box_outline(shape))
+            elif frame.kind == "box":
+                self._outlines.append(_box_outline(shapes[0]))
+        self._extent = extent
+        self.update()
+
+    def set_pixel_size(self, px: float) -> None:
+        """One screen pixel in scene units (1 / zoom)."""
+        if px != self._px:
+            self.prepareGeometryChange()
+            self._px = px
+
+    # ---------------------------------------------------------------- handles
+    def visible_handles(self) -> list[tuple[Handle, QPointF]]:
+        """The handles shown now, with their scene positions (including a move preview)."""
+        frame = self._frame
+        if frame is None:
+            return []
+        offset = self.pos()
+        handles = frame.handles()
+        if frame.kind != "line":
+            small = min(abs(frame.width), abs(frame.height)) / self._px
+            if small < MIDDLE_HANDLES_MIN_PX:
+                handles = CORNER_HANDLES
+        result = []
+        for handle in handles:
+            x, y = frame.handle_point(handle)
+            result.append((handle, QPointF(x + offset.x(), y + offset.y())))
+        return result
+
+    def handle_at(self, scene_point: QPointF) -> Handle | None:
+        """The handle under a scene point (the nearest within HANDLE_HIT_PX), or None."""
+        reach = HANDLE_HIT_PX * self._px
+        best: Handle | None = None
+        best_distance = math.inf
+        for handle, point in self.visible_handles():
+            dx = abs(point.x() - scene_point.x())
+            dy = abs(point.y() - scene_point.y())
+            if dx <= reach and dy <= reach and max(dx, dy) < best_distance:
+                best, best_distance = handle, max(dx, dy)
+        return best
+
+    def cursor_for(self, handle: Handle) -> Qt.CursorShape:
+        """A resize cursor pointing the way `handle` moves (follows a rotated box)."""
+        frame = self._frame
+        if frame is None or frame.kind == "line":
+            return Qt.CursorShape.CrossCursor
+        hx, hy = frame.handle_point(handle)
+        cx, cy = frame.to_scene((frame.left + frame.right) / 2.0, (frame.top + frame.bottom) / 2.0)
+        angle = math.degrees(math.atan2(hy - cy, hx - cx))
+        if handle.is_corner and frame.kind != "box":
+            # A group frame's corners always point diagonally on screen.
+            angle = 45.0 if (hx - cx) * (hy - cy) > 0 else 135.0
+        return _CURSORS[round(angle / 45.0) % 4]
+
+    # --------------------------------------------------------------- QGraphicsItem
+    def boundingRect(self) -> QRectF:
+        if self._frame is None:
+            return QRectF()
+        grow = (HANDLE_PX + 2.0) * self._px
+        return self._extent.adjusted(-grow, -grow, grow, grow)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        frame = self._frame
+        if frame is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(SELECTION_COLOR, 1.0)
+        pen.setCosmetic(True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        first = 0
+        if frame.kind == "group" and self._outlines:
+            dashed = QPen(pen)
+            dashed.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(dashed)
+            painter.drawPolygon(self._outlines[0])
+            first = 1
+        painter.setPen(pen)
+        for polygon in self._outlines[first:]:
+            painter.drawPolygon(polygon)
+        for line in self._lines:
+            painter.drawLine(line)
+        pos = self.pos()
+        half = HANDLE_PX * self._px / 2.0
+        painter.setBrush(QColor(255, 255, 255))
+        for handle, point in self.visible_handles():
+            local = point - pos
+            box = QRectF(local.x() - half, local.y() - half, 2.0 * half, 2.0 * half)
+            if handle in (Handle.START, Handle.END):
+                painter.drawEllipse(box)
+            else:
+                painter.drawRect(box)
+
+
+def _box_outline(shape: Shape) -> QPolygonF:
+    """The shape's (possibly rotated) box as a scene polygon (an ellipse shows its box)."""
+    assert not isinstance(shape, Line)
+    transform = local_transform(shape)
+    w, h = shape.width / 2.0, shape.height / 2.0
+    return transform.map(QPolygonF(QRectF(-w, -h, 2.0 * w, 2.0 * h)))

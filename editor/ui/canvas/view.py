@@ -1,0 +1,684 @@
+"""The canvas: a QGraphicsView on the document's scene, with tools, zoom, pan and text editing.
+
+The canvas owns no document state. It shows a `CanvasScene` that follows the document's
+change reports, turns mouse and key gestures into commands pushed to the session's one
+history, and follows `session.selection`. Everything the window does to the document
+(clipboard, delete, z-order, undo/redo actions) goes through commands; the canvas only
+sees the resulting changes, like any other view. So the canvas claims no window
+shortcut except while a text box is being edited, when the editor types, and Ctrl+Z goes
+to the same global history.
+
+Mouse events are handled here rather than by the items (no ItemIsMovable): a gesture
+object (`tools.py`) previews the drag and pushes one command on release.
+
+Indexing: the scene keeps Qt's BSP tree index (built once, lazily, after a bulk insert
+without an index). Moving an item costs one index update, but every repaint and every
+pick then visits only the items in the area. With NoIndex each repaint asks every item
+for its bounding rect — a Python call per shape — and a mouse move while dragging one of
+10,000 shapes took 5-14 ms instead of 0.3-0.6 ms (bench/bench_canvas.py).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QShowEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
+
+from editor.commands import MoveShapes
+from editor.model import Change, Text
+from editor.ui.session import Session
+
+from .geometry import quantum
+from .scene import CanvasScene
+from .text_edit import PAUSE_SECONDS, InPlaceTextEdit
+from .tools import (
+    TOOLS,
+    DefaultStyle,
+    DrawGesture,
+    Gesture,
+    MoveGesture,
+    PanGesture,
+    Pointer,
+    ResizeGesture,
+    RubberBandGesture,
+)
+
+MIN_ZOOM: Final = 0.05
+MAX_ZOOM: Final = 32.0
+ZOOM_STEP: Final = 1.25
+#: Space left around the page by zoom_fit, in screen pixels.
+FIT_MARGIN_PX: Final = 24.0
+#: How near (in screen pixels) a click must be to pick a thin shape or an outline.
+PICK_TOLERANCE_PX: Final = 3.0
+#: Arrow keys move the selection this far (Shift: NUDGE_BIG), in document units.
+NUDGE: Final = 1.0
+NUDGE_BIG: Final = 10.0
+#: Outside the page.
+BACKGROUND: Final = QColor(214, 214, 214)
+
+_K = Qt.Key
+_ARROWS: Final[dict[int, tuple[float, float]]] = {
+    _K.Key_Left: (-1.0, 0.0),
+    _K.Key_Right: (1.0, 0.0),
+    _K.Key_Up: (0.0, -1.0),
+    _K.Key_Down: (0.0, 1.0),
+}
+#: Platforms differ in whether a modifier key's own press/release event lists it in
+#: modifiers(); the canvas adds (press) or removes (release) it itself.
+_MODIFIER_KEYS: Final[dict[int, Qt.KeyboardModifier]] = {
+    _K.Key_Shift: Qt.KeyboardModifier.ShiftModifier,
+    _K.Key_Control: Qt.KeyboardModifier.ControlModifier,
+    _K.Key_Meta: Qt.KeyboardModifier.MetaModifier,
+    _K.Key_Alt: Qt.KeyboardModifier.AltModifier,
+}
+_TOOL_CURSORS: Final = {
+    "select": Qt.CursorShape.ArrowCursor,
+    "rect": Qt.CursorShape.CrossCursor,
+    "ellipse": Qt.CursorShape.CrossCursor,
+    "line": Qt.CursorShape.CrossCursor,
+    "text": Qt.CursorShape.IBeamCursor,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _NudgeBurst:
+    """The last arrow-key move: the next one merges into it if nothing else happened."""
+
+    ids: frozenset[str]
+    index: int
+    count: int
+    time: float
+
+
+class Canvas(QGraphicsView):
+    """The drawing area: shows a session's document and edits it through commands."""
+
+    #: The current tool changed: "select", "rect", "ellipse", "line" or "text".
+    toolChanged = Signal(str)
+    #: The zoom changed (1.0 = 100 %).
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: Monotonic clock (seconds) for the pause rules: a pause in typing, or between
+        #: arrow-key nudges, starts a new undo step. Tests replace it with a fake.
+        self.text_clock: Callable[[], float] = time.monotonic
+        #: Style of newly drawn shapes.
+        self.default_style = DefaultStyle()
+        self._session: Session | None = None
+        self._scene: CanvasScene | None = None
+        self._blank = QGraphicsScene(self)
+        self._tool = "select"
+        self._zoom = 1.0
+        self._gesture: Gesture | None = None
+        self._swallow_until_release = False
+        self._editor_mouse = False
+        self._space = False
+        self._last_pointer: Pointer | None = None
+        self._text: InPlaceTextEdit | None = None
+        self._retired: list[QGraphicsItem] = []
+        self._nudge: _NudgeBurst | None = None
+        self._fit_pending = False
+        self._cursor: Qt.CursorShape | None = None
+
+        self.setScene(self._blank)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setBackgroundBrush(BACKGROUND)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        # Zoom anchoring is done by hand (about the cursor, or the centre); resizing the
+        # window keeps the centre in place.
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.viewport().setMouseTracking(True)  # hover cursors over handles
+        self._set_cursor(Qt.CursorShape.ArrowCursor)
+
+    # ================================================================= session
+    def set_session(self, session: Session | None) -> None:
+        """Show `session`'s document (None: show nothing).
+
+        Builds the scene's items once; from then on only the document's change reports
+        update it. The previous session is let go cleanly: its gesture cancelled, its text
+        edit closed, its scene unsubscribed from its document and deleted.
+        """
+        if session is self._session:
+            return
+        self._cancel_gesture()
+        self.finish_text_edit()
+        old = self._scene
+        if old is not None:
+            old.documentChanged.disconnect(self._on_document_changed)
+            old.close()
+        self._session = session
+        self._nudge = None
+        if session is None:
+            self._scene = None
+            self.setScene(self._blank)
+        else:
+            scene = CanvasScene(session, self)
+            scene.documentChanged.connect(self._on_document_changed)
+            scene.set_pixel_size(1.0 / self._zoom)
+            self._scene = scene
+            self.setScene(scene)
+        if old is not None:
+            old.deleteLater()
+        if session is not None:
+            if self.isVisible() and self.viewport().width() > 1:
+                self.zoom_fit()
+            else:
+                self._fit_pending = True
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def session(self) -> Session | None:
+        return self._session
+
+    def require_session(self) -> Session:
+        """The bound session (gestures only exist while one is bound)."""
+        if self._session is None:
+            raise RuntimeError("the canvas shows no session")
+        return self._session
+
+    def canvas_scene(self) -> CanvasScene:
+        """The scene of the bound session."""
+        if self._scene is None:
+            raise RuntimeError("the canvas shows no session")
+        return self._scene
+
+    def item_for(self, shape_id: str) -> QGraphicsItem | None:
+        """The scene item that shows `shape_id` (None if there is none)."""
+        return self._scene.item_for(shape_id) if self._scene is not None else None
+
+    def _on_document_changed(self, change: Change) -> None:
+        if self._gesture is not None:
+            # The document changed under a drag (a window action, a timer): the preview
+            # no longer matches it. Drop the gesture rather than push a stale command.
+            self._cancel_gesture()
+        if self._text is not None:
+            self._text.on_change(change)
+
+    # ==================================================================== tools
+    def tool(self) -> str:
+        return self._tool
+
+    def set_tool(self, name: str) -> None:
+        """Switch tool; cancels a gesture in progress and ends text editing."""
+        if name not in TOOLS:
+            raise ValueError(f"unknown tool {name!r} (known: {', '.join(TOOLS)})")
+        self._cancel_gesture()
+        self.finish_text_edit()
+        if name != self._tool:
+            self._tool = name
+            self._refresh_cursor()
+            self.toolChanged.emit(name)
+
+    def snap_step(self) -> float:
+        """The step gestures snap document coordinates to at the current zoom."""
+        return quantum(self._zoom)
+
+    # ===================================================================== zoom
+    def zoom(self) -> float:
+        return self._zoom
+
+    def zoom_in(self) -> None:
+        self._set_zoom(self._zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._set_zoom(self._zoom / ZOOM_STEP)
+
+    def zoom_actual(self) -> None:
+        self._set_zoom(1.0)
+
+    def zoom_fit(self) -> None:
+        """Fit the page in the view, with a margin, and centre it."""
+        self._fit_pending = False
+        if self._scene is None:
+            return
+        page = self._scene.page_rect()
+        viewport = self.viewport()
+        room_w = max(viewport.width() - 2 * FIT_MARGIN_PX, 1.0)
+        room_h = max(viewport.height() - 2 * FIT_MARGIN_PX, 1.0)
+        self._set_zoom(min(room_w / page.width(), room_h / page.height()))
+        self.centerOn(page.center())
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Set the zoom, keeping the scene point under `anchor` (viewport pixels) still."""
+        self._set_zoom(zoom, anchor)
+
+    def _set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        if math.isclose(zoom, self._zoom, rel_tol=1e-12):
+            return
+        viewport = self.viewport()
+        if anchor is None:
+            anchor = QPointF(viewport.width() / 2.0, viewport.height() / 2.0)
+        fixed = self._to_scene(anchor)
+        self._zoom = zoom
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        moved = self.viewportTransform().map(fixed) - anchor
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(moved.x()))
+        v.setValue(v.value() + round(moved.y()))
+        if self._scene is not None:
+            self._scene.set_pixel_size(1.0 / zoom)
+        self.zoomChanged.emit(zoom)
+
+    def reveal(self, ids: Iterable[str]) -> None:
+        """Scroll (without zooming) so that these shapes are in view."""
+        if self._scene is None:
+            return
+        area = QRectF()
+        for shape_id in ids:
+            item = self._scene.item_for(shape_id)
+            if item is not None:
+                area = area.united(item.sceneBoundingRect())
+        if area.isNull():
+            return
+        visible = self._to_scene_rect()
+        if visible.contains(area):
+            return
+        margin = 40
+        if area.width() * self._zoom < visible.width() * self._zoom - 2 * margin and (
+            area.height() * self._zoom < visible.height() * self._zoom - 2 * margin
+        ):
+            self.ensureVisible(area, margin, margin)
+        else:
+            self.centerOn(area.center())
+
+    # ============================================================= text editing
+    def is_editing_text(self) -> bool:
+        return self._text is not None
+
+    def begin_text_edit(
+        self,
+        shape: Text,
+        *,
+        pending: bool = False,
+        caret: QPointF | None = None,
+    ) -> None:
+        """Edit `shape`'s text in place (`pending`: a new box, added on the first key).
+
+        The caret goes to the scene point `caret` if given, else to the end of the text.
+        """
+        self.finish_text_edit()
+        session = self.require_session()
+        scene = self.canvas_scene()
+        if not pending:
+            session.selection.set([shape.id])
+        self._text = InPlaceTextEdit(
+            session, scene, shape, pending=pending, clock=self._clock, finish=self.finish_text_edit
+        )
+        scene.set_overlay_hidden(True)
+        if caret is not None:
+            self._text.editor.caret_at_point(caret)
+        else:
+            self._text.editor.caret_to(len(shape.text))
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._refresh_cursor()
+
+    def finish_text_edit(self) -> None:
+        """Stop editing text (no-op if not editing). The box stays selected."""
+        edit = self._text
+        if edit is None:
+            return
+        self._text = None
+        self._editor_mouse = False
+        edit.close()
+        # The editor may be finishing from inside its own key handler (Escape, or an
+        # undo that removed the box): keep the item alive until control returns to the
+        # event loop, so Qt never runs code on a deleted item.
+        self._retired.append(edit.editor)
+        QTimer.singleShot(0, self, self._retired.clear)
+        if self._scene is not None:
+            self._scene.set_overlay_hidden(False)
+            if edit.exists():
+                self.require_session().selection.set([edit.shape_id])
+        self._refresh_cursor()
+
+    def _clock(self) -> float:
+        return self.text_clock()
+
+    # =================================================================== mouse
+    def _to_scene(self, view_point: QPointF) -> QPointF:
+        inverse, _ok = self.viewportTransform().inverted()
+        return inverse.map(view_point)
+
+    def _to_scene_rect(self) -> QRectF:
+        inverse, _ok = self.viewportTransform().inverted()
+        return inverse.mapRect(QRectF(self.viewport().rect()))
+
+    def _pointer(self, event: QMouseEvent) -> Pointer:
+        view = event.position()
+        return Pointer(view, self._to_scene(view), event.modifiers())
+
+    def pick_tolerance(self) -> float:
+        return PICK_TOLERANCE_PX / self._zoom
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        scene = self._scene
+        if scene is None:
+            super().mousePressEvent(event)
+            return
+        event.accept()
+        if self._swallow_until_release and event.buttons() == event.button():
+            self._swallow_until_release = False  # the release was lost: a fresh press
+        if self._gesture is not None or self._swallow_until_release:
+            return  # a second button during a drag
+        p = self._pointer(event)
+        self._last_pointer = p
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+            button == Qt.MouseButton.LeftButton and self._space
+        ):
+            self._start(PanGesture(self, p, button))
+            return
+        if self._text is not None:
+            if button == Qt.MouseButton.LeftButton and self._text.contains(p.scene):
+                self._editor_mouse = True
+                super().mousePressEvent(event)
+                return
+            self.finish_text_edit()
+        if button == Qt.MouseButton.RightButton:
+            # The window's context menu acts on the selection: make it what was clicked.
+            item = scene.shape_at(p.scene, self.pick_tolerance())
+            selection = self.require_session().selection
+            if item is None:
+                selection.clear()
+            elif item.shape_id not in selection:
+                selection.set([item.shape_id])
+            return
+        if button != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        tool = self._tool
+        if tool == "select":
+            self._start(self._select_press(p))
+            return
+        if tool == "text":
+            item = scene.shape_at(p.scene, self.pick_tolerance())
+            if item is not None and isinstance(item.model, Text):
+                self.set_tool("select")
+                self.begin_text_edit(item.model, caret=p.scene)
+                self._swallow_until_release = True
+                return
+        self._start(DrawGesture(self, p, tool))
+
+    def _select_press(self, p: Pointer) -> Gesture:
+        scene = self.canvas_scene()
+        overlay = scene.overlay
+        frame = overlay.frame
+        # Shift+drag on a handle keeps the aspect ratio; only Ctrl makes it a toggle-click.
+        shown = frame is not None and overlay.isVisible()
+        if shown and not p.modifiers & Qt.KeyboardModifier.ControlModifier:
+            handle = overlay.handle_at(p.scene)
+            if handle is not None and frame is not None:
+                return ResizeGesture(self, p, handle, frame)
+        item = scene.shape_at(p.scene, self.pick_tolerance())
+        if item is not None:
+            return MoveGesture(self, p, item.shape_id)
+        return RubberBandGesture(self, p)
+
+    def _start(self, gesture: Gesture) -> None:
+        self._gesture = gesture
+        self._refresh_cursor()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._editor_mouse:
+            super().mouseMoveEvent(event)
+            return
+        if self._scene is None:
+            super().mouseMoveEvent(event)
+            return
+        event.accept()
+        p = self._pointer(event)
+        self._last_pointer = p
+        gesture = self._gesture
+        if gesture is not None:
+            was_dragging = gesture.dragging
+            gesture.move(p)
+            if gesture.dragging != was_dragging:
+                self._refresh_cursor()
+            return
+        if not self._swallow_until_release:
+            self._refresh_cursor(p)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._editor_mouse and event.button() == Qt.MouseButton.LeftButton:
+            self._editor_mouse = False
+            super().mouseReleaseEvent(event)
+            return
+        if self._scene is None:
+            super().mouseReleaseEvent(event)
+            return
+        event.accept()
+        p = self._pointer(event)
+        self._last_pointer = p
+        gesture = self._gesture
+        if gesture is not None and event.button() == gesture.button:
+            self._gesture = None
+            gesture.release(p)
+        if event.buttons() == Qt.MouseButton.NoButton:
+            self._swallow_until_release = False
+        self._refresh_cursor(p)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        scene = self._scene
+        if scene is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        p = self._pointer(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._gesture is None:
+            if self._text is not None and self._text.contains(p.scene):
+                self._editor_mouse = True
+                super().mouseDoubleClickEvent(event)  # selects a word
+                return
+            if self._tool in ("select", "text") and not self._space:
+                item = scene.shape_at(p.scene, self.pick_tolerance())
+                if item is not None and isinstance(item.model, Text):
+                    event.accept()
+                    self.set_tool("select")
+                    self.begin_text_edit(item.model, caret=p.scene)
+                    self._swallow_until_release = True
+                    return
+        # Otherwise a double click is just a second press.
+        self.mousePressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        modifiers = event.modifiers()
+        delta = event.angleDelta()
+        if modifiers & Qt.KeyboardModifier.ControlModifier:
+            steps = delta.y() / 120.0 if delta.y() else delta.x() / 120.0
+            if steps:
+                self._set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
+            event.accept()
+            return
+        if modifiers & Qt.KeyboardModifier.ShiftModifier and delta.y() and not delta.x():
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - round(delta.y() / 120.0 * bar.singleStep() * 3))
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    # ===================================================================== keys
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and self._text is None
+            and isinstance(event, QKeyEvent)
+            and self._claims(event)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def _claims(self, event: QKeyEvent) -> bool:
+        """Keys the canvas itself handles when not editing text (everything else is the
+        window's: Delete, Ctrl+A, Ctrl+Z, tool letters...)."""
+        key = event.key()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        if key == _K.Key_Escape:
+            return self._gesture is not None or self._tool != "select"
+        if key in _ARROWS:
+            return plain and self._session is not None and bool(self._session.selection)
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._text is not None:
+            super().keyPressEvent(event)  # the scene sends it to the editor
+            return
+        key = event.key()
+        gesture = self._gesture
+        if key in _MODIFIER_KEYS:
+            self._update_gesture_modifiers(event.modifiers() | _MODIFIER_KEYS[key])
+            event.ignore()
+            return
+        if key == _K.Key_Escape:
+            if gesture is not None:
+                self._cancel_gesture()
+                self._swallow_until_release = True
+            elif self._tool != "select":
+                self.set_tool("select")
+            elif self._session is not None and self._session.selection:
+                self._session.selection.clear()
+            else:
+                event.ignore()
+                return
+            event.accept()
+            return
+        if key == _K.Key_Space:
+            if not event.isAutoRepeat():
+                self._space = True
+                self._refresh_cursor()
+            event.accept()
+            return
+        if key in _ARROWS and gesture is None and self._session is not None:
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+                step = NUDGE_BIG if modifiers & Qt.KeyboardModifier.ShiftModifier else NUDGE
+                ux, uy = _ARROWS[key]
+                if self._nudge_selection(ux * step, uy * step):
+                    event.accept()
+                    return
+        if key in (_K.Key_Return, _K.Key_Enter, _K.Key_F2) and gesture is None:
+            session = self._session
+            if session is not None and len(session.selection) == 1:
+                shape = session.document.get(session.selection.ids()[0])
+                if isinstance(shape, Text):
+                    self.begin_text_edit(shape)
+                    event.accept()
+                    return
+        event.ignore()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if self._text is not None:
+            super().keyReleaseEvent(event)
+            return
+        key = event.key()
+        if key == _K.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self._refresh_cursor()
+            event.accept()
+            return
+        if key in _MODIFIER_KEYS:
+            self._update_gesture_modifiers(event.modifiers() & ~_MODIFIER_KEYS[key])
+        event.ignore()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._space = False
+        super().focusOutEvent(event)
+
+    def _update_gesture_modifiers(self, modifiers: Qt.KeyboardModifier) -> None:
+        """Shift pressed or released mid-drag: re-apply the constraint at once."""
+        if self._gesture is not None and self._last_pointer is not None:
+            p = self._last_pointer.with_modifiers(modifiers)
+            self._last_pointer = p
+            self._gesture.move(p)
+
+    def _nudge_selection(self, dx: float, dy: float) -> bool:
+        """Move the selection by an arrow key. A burst of nudges is one undo step.
+
+        The first nudge after anything else (another command, an undo, a change of
+        selection) or after a pause starts a new step; the rest merge into it.
+        """
+        session = self._session
+        if session is None or not session.selection:
+            return False
+        ids = session.selection.ids()
+        stack = session.history.stack
+        now = self._clock()
+        burst = self._nudge
+        joinable = (
+            burst is not None
+            and burst.ids == frozenset(ids)
+            and burst.index == stack.index()
+            and burst.count == stack.count()
+            and now - burst.time < PAUSE_SECONDS
+        )
+        session.push(MoveShapes(ids, dx, dy, joinable=joinable))
+        self._nudge = _NudgeBurst(frozenset(ids), stack.index(), stack.count(), now)
+        return True
+
+    def _cancel_gesture(self) -> None:
+        gesture = self._gesture
+        if gesture is not None:
+            self._gesture = None
+            gesture.cancel()
+            self._refresh_cursor()
+
+    # ================================================================= cursors
+    def _refresh_cursor(self, p: Pointer | None = None) -> None:
+        shape = self._cursor_for(p)
+        if shape != self._cursor:
+            self._set_cursor(shape)
+
+    def _cursor_for(self, p: Pointer | None) -> Qt.CursorShape:
+        gesture = self._gesture
+        if gesture is not None:
+            if gesture.dragging and gesture.drag_cursor is not None:
+                return gesture.drag_cursor
+            return self._cursor or Qt.CursorShape.ArrowCursor
+        if self._space:
+            return Qt.CursorShape.OpenHandCursor
+        if p is not None and self._scene is not None:
+            if self._text is not None and self._text.contains(p.scene):
+                return Qt.CursorShape.IBeamCursor
+            if self._tool == "select":
+                overlay = self._scene.overlay
+                shown = overlay.frame is not None and overlay.isVisible()
+                handle = overlay.handle_at(p.scene) if shown else None
+                if handle is not None:
+                    return overlay.cursor_for(handle)
+        return _TOOL_CURSORS[self._tool]
+
+    def _set_cursor(self, shape: Qt.CursorShape) -> None:
+        self._cursor = shape
+        self.viewport().setCursor(shape)
+
+    # ================================================================== events
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_pending:
+            self.zoom_fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit_pending and self.isVisible():
+            self.zoom_fit()

@@ -1,0 +1,226 @@
+"""Dialogs. All are window-modal and opened with open(), never exec(): the event loop keeps
+running (background saves finish, the canvas repaints) and tests can drive them."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor import __version__
+
+STRATA_FILTER = "Strata drawings (*.strata)"
+EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
+
+
+def show_error(parent: QWidget, title: str, text: str, detail: str = "") -> QMessageBox:
+    """A non-blocking error box; returned so callers and tests can find it."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok,
+                      parent)  # fmt: skip
+    box.setObjectName("error_dialog")
+    if detail:
+        box.setInformativeText(detail)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+Choice = QMessageBox.StandardButton
+
+
+def ask_unsaved(parent: QWidget, name: str, then: Callable[[Choice], None]) -> QMessageBox:
+    """Save / Discard / Cancel for a modified document; calls `then(choice)` when answered."""
+    box = QMessageBox(parent)
+    box.setObjectName("unsaved_dialog")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved changes")
+    box.setText(f"Save the changes to “{html.escape(name)}” before closing?")
+    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box.setStandardButtons(Choice.Save | Choice.Discard | Choice.Cancel)
+    box.setDefaultButton(Choice.Save)
+    box.setEscapeButton(Choice.Cancel)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def answered(_result: int) -> None:
+        button = box.clickedButton()
+        choice = box.standardButton(button) if button is not None else Choice.Cancel
+        then(choice if choice != Choice.NoButton else Choice.Cancel)
+
+    box.finished.connect(answered)
+    box.open()
+    return box
+
+
+def file_dialog(
+    parent: QWidget,
+    title: str,
+    directory: str,
+    filters: list[str],
+    then: Callable[[Path], object],
+    *,
+    save: bool,
+    suffix: str = "",
+) -> QFileDialog:
+    """A Qt (non-native) file dialog opened asynchronously; `then(path)` on accept."""
+    dialog = QFileDialog(parent, title, directory, ";;".join(filters))
+    dialog.setObjectName("save_dialog" if save else "open_dialog")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setAcceptMode(
+        QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen
+    )
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
+    if suffix:
+        dialog.setDefaultSuffix(suffix)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def accepted() -> None:
+        files = dialog.selectedFiles()
+        if files:
+            then(Path(files[0]))
+
+    dialog.accepted.connect(accepted)
+    dialog.open()
+    return dialog
+
+
+class ExportDialog(QDialog):
+    """Choose where and how to export: format, PNG scale, file name."""
+
+    def __init__(
+        self, parent: QWidget, suggested: Path, then: Callable[[Path, str, float], object]
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle("Export")
+        self._then = then
+        self.format = QComboBox()
+        self.format.setAccessibleName("Export format")
+        for key, label in EXPORT_FILTERS.items():
+            self.format.addItem(label.split(" (")[0], key)
+        self.scale = QDoubleSpinBox()
+        self.scale.setAccessibleName("PNG scale")
+        self.scale.setRange(0.1, 16.0)
+        self.scale.setSingleStep(0.5)
+        self.scale.setValue(1.0)
+        self.scale.setSuffix(" ×")  # noqa: RUF001 (a multiplication sign)
+        self.path = QLineEdit(str(suggested.with_suffix(".png")))
+        self.path.setAccessibleName("Export file")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        format_label = QLabel("&Format:")
+        format_label.setBuddy(self.format)
+        scale_label = QLabel("&Scale:")
+        scale_label.setBuddy(self.scale)
+        file_label = QLabel("F&ile:")
+        file_label.setBuddy(self.path)
+        form.addRow(format_label, self.format)
+        form.addRow(scale_label, self.scale)
+        form.addRow(file_label, row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _format_changed(self) -> None:
+        fmt = self.format.currentData()
+        self.scale.setEnabled(fmt == "png")
+        text = self.path.text().strip()
+        if text:
+            self.path.setText(str(Path(text).with_suffix(f".{fmt}")))
+
+    def _browse(self) -> None:
+        fmt = self.format.currentData()
+        file_dialog(self, "Export to", self.path.text(), [EXPORT_FILTERS[fmt]],
+                    lambda p: self.path.setText(str(p)), save=True, suffix=fmt)  # fmt: skip
+
+    def accept(self) -> None:
+        text = self.path.text().strip()
+        if not text:
+            self.path.setFocus()
+            return
+        fmt = self.format.currentData()
+        path = Path(text).expanduser()
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_name(path.name + f".{fmt}")
+        super().accept()
+        self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
+
+
+def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
+    """The keyboard shortcuts, as a searchable-by-eye table."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("shortcuts_dialog")
+    dialog.setWindowTitle("Keyboard Shortcuts")
+    extra = [
+        ("Move selection 1 px / 10 px", "Arrow keys / Shift+Arrow keys"),
+        ("Constrain while drawing", "Shift (square, circle, 45° lines)"),
+        ("Pan", "Space+drag, middle button drag"),
+        ("Zoom about the cursor", "Ctrl+wheel"),
+        ("Edit a text box", "Double-click, or Enter on a selected text box"),
+        ("Cancel gesture / back to Select", "Escape"),
+    ]
+    table = QTableWidget(len(rows) + len(extra), 2)
+    table.setHorizontalHeaderLabels(["Action", "Keys"])
+    for n, (action, keys) in enumerate([*rows, *extra]):
+        table.setItem(n, 0, QTableWidgetItem(action))
+        table.setItem(n, 1, QTableWidgetItem(keys))
+    table.resizeColumnsToContents()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table)
+    layout.addWidget(buttons)
+    dialog.resize(520, 560)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def show_about(parent: QWidget) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setWindowTitle("About Strata")
+    box.setText(f"<b>Strata {__version__}</b>")
+    box.setInformativeText(
+        "A text-and-shape editor in which every change is one undoable step. "
+        "Saving and exporting run in the background and never freeze the window."
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

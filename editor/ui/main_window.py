@@ -1,0 +1,361 @@
+"""The main window: wiring only. Parts do the work:
+
+* `Canvas` (ui/canvas) — the drawing, tools, inline text;
+* `PropertiesPanel`, `HistoryPanel` (ui/panels) — docks;
+* `EditOperations` (ui/operations) — clipboard, delete, duplicate, z-order;
+* `DocumentController` (ui/documents) — new/open/save/export and prompts;
+* `Actions` (ui/actions) — every action and shortcut, in one registry.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QUndoGroup,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QWidget,
+)
+
+from editor.jobs import JobQueue
+from editor.model import Document
+from editor.ui.actions import TOOLS, Actions
+from editor.ui.canvas import Canvas
+from editor.ui.dialogs import show_about, show_shortcuts
+from editor.ui.documents import DocumentController
+from editor.ui.operations import EditOperations
+from editor.ui.panels import HistoryPanel, PropertiesPanel
+from editor.ui.session import Session
+from editor.ui.settings import Settings
+
+APP_NAME = "Strata"
+
+
+class MainWindow(QMainWindow):
+    """One editor window on one document at a time."""
+
+    #: The window installed a new session (New, Open).
+    sessionChanged = Signal()
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        jobs: JobQueue | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("strata_main_window")
+        self.settings = settings if settings is not None else Settings()
+        self.jobs = jobs if jobs is not None else JobQueue(self)
+        self._owns_jobs = jobs is None
+        self._session: Session | None = None
+        self._closing = False
+
+        self.undo_group = QUndoGroup(self)
+        self.action_registry = Actions(self.undo_group, self)
+        self.canvas = Canvas(self)
+        self.setCentralWidget(self.canvas)
+        self.operations = EditOperations(self)
+        self.documents = DocumentController(self, self.jobs, self.settings)
+
+        self.properties = PropertiesPanel(self)
+        self.history_panel = HistoryPanel(self)
+        self._properties_dock = self._dock("Properties", self.properties, "properties_dock")
+        self._history_dock = self._dock("History", self.history_panel, "history_dock")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._history_dock)
+
+        self._recent_menu = QMenu("Open &Recent", self)
+        self._build_menus()
+        self._build_toolbars()
+        self._build_status_bar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+        self._restore_layout()
+        self.install_session(Session())
+
+    # ------------------------------------------------------------------ API
+    @property
+    def session(self) -> Session:
+        assert self._session is not None
+        return self._session
+
+    @property
+    def document(self) -> Document:
+        """The live document (read it; change it only through commands)."""
+        return self.session.document
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.session.history.stack
+
+    def current_session(self) -> Session:
+        return self.session
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def install_session(self, session: Session) -> None:
+        """Make `session` the window's document (New/Open). The old one is dropped."""
+        old = self._session
+        session.setParent(self)
+        session.history.set_undo_limit(self.settings.undo_limit())
+        self._session = session
+        self.undo_group.addStack(session.history.stack)
+        self.undo_group.setActiveStack(session.history.stack)
+        self.canvas.set_session(session)
+        self.properties.set_session(session)
+        self.history_panel.set_session(session)
+        self.operations.set_session(session)
+        session.history.modifiedChanged.connect(self._update_title)
+        session.history.touched.connect(self._reselect)
+        session.pathChanged.connect(self._update_title)
+        session.selection.changed.connect(self._selection_changed)
+        if old is not None:
+            self.undo_group.removeStack(old.history.stack)
+            old.close()
+            old.deleteLater()
+        self._update_title()
+        self._selection_changed()
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, self.canvas.zoom_fit)
+        self.sessionChanged.emit()
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a document (asks about unsaved changes first). False if it failed."""
+        return self.documents.open_path(path)
+
+    # --------------------------------------------------------------- building
+    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
+
+    def _build_menus(self) -> None:
+        a = self.action_registry
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([a["new"], a["open"]])
+        file_menu.addMenu(self._recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a["save"], a["save_as"], a["export"]])
+        file_menu.addSeparator()
+        file_menu.addActions([a["close"], a["quit"]])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([a["undo"], a["redo"]])
+        edit.addSeparator()
+        edit.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
+        edit.addSeparator()
+        edit.addActions([a["select_all"], a["select_none"]])
+        arrange = bar.addMenu("&Arrange")
+        arrange.addActions([a["to_front"], a["raise"], a["lower"], a["to_back"]])
+        tools = bar.addMenu("&Tools")
+        tools.addActions([a[f"tool_{t}"] for t in TOOLS])
+        view = bar.addMenu("&View")
+        view.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"], a["zoom_actual"]])
+        view.addSeparator()
+        self._panels_menu = view.addMenu("&Panels")
+        self._panels_menu.addAction(self._properties_dock.toggleViewAction())
+        self._panels_menu.addAction(self._history_dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([a["shortcuts"], a["about"]])
+        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
+
+    def _build_toolbars(self) -> None:
+        a = self.action_registry
+        main = QToolBar("Main", self)
+        main.setObjectName("main_toolbar")
+        main.addActions([a["new"], a["open"], a["save"]])
+        main.addSeparator()
+        main.addActions([a["undo"], a["redo"]])
+        main.addSeparator()
+        main.addActions([a["zoom_out"], a["zoom_fit"], a["zoom_in"]])
+        main.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, main)
+        tools = QToolBar("Tools", self)
+        tools.setObjectName("tools_toolbar")
+        tools.addActions([a[f"tool_{t}"] for t in TOOLS])
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
+        self._panels_menu.addSeparator()
+        self._panels_menu.addAction(main.toggleViewAction())
+        self._panels_menu.addAction(tools.toggleViewAction())
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self._selection_label = QLabel()
+        self._selection_label.setObjectName("selection_label")
+        self._zoom_label = QLabel("100 %")
+        self._zoom_label.setObjectName("zoom_label")
+        self._save_label = QLabel()
+        self._save_label.setObjectName("save_label")
+        bar.addPermanentWidget(self._save_label)
+        bar.addPermanentWidget(self._selection_label)
+        bar.addPermanentWidget(self._zoom_label)
+
+    def _connect(self) -> None:
+        a, ops, docs, canvas = self.action_registry, self.operations, self.documents, self.canvas
+        a.on("new", docs.new)
+        a.on("open", docs.open_dialog)
+        a.on("save", docs.save)
+        a.on("save_as", docs.save_as_dialog)
+        a.on("export", docs.export_dialog)
+        a.on("close", docs.new)
+        a.on("quit", self.close)
+        a.on("cut", ops.cut)
+        a.on("copy", ops.copy)
+        a.on("paste", ops.paste)
+        a.on("duplicate", ops.duplicate)
+        a.on("delete", ops.delete)
+        a.on("select_all", ops.select_all)
+        a.on("select_none", ops.select_none)
+        a.on("raise", lambda: ops.reorder("raise"))
+        a.on("lower", lambda: ops.reorder("lower"))
+        a.on("to_front", lambda: ops.reorder("front"))
+        a.on("to_back", lambda: ops.reorder("back"))
+        for tool in TOOLS:
+            a.on(f"tool_{tool}", partial(canvas.set_tool, tool))
+        a.on("zoom_in", canvas.zoom_in)
+        a.on("zoom_out", canvas.zoom_out)
+        a.on("zoom_fit", canvas.zoom_fit)
+        a.on("zoom_actual", canvas.zoom_actual)
+        a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
+        a.on("about", lambda: show_about(self))
+        canvas.toolChanged.connect(self._tool_changed)
+        canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
+        docs.message.connect(self._show_message)
+        docs.saveFinished.connect(lambda _ok: self._update_title())
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.dataChanged.connect(self._update_actions)
+
+    # ------------------------------------------------------------ reactions
+    def _update_title(self) -> None:
+        session = self.session
+        self.setWindowTitle(f"{session.display_name}[*] — {APP_NAME}")
+        self.setWindowModified(session.history.is_modified())
+        failed = session.last_save_error
+        self._save_label.setText("⚠ Last save failed" if failed else "")
+        self._save_label.setToolTip(failed or "")
+
+    def _reselect(self, ids: tuple[str, ...], action: str) -> None:
+        """After undo/redo, select what changed and scroll it into view."""
+        if action == "push":
+            return
+        self.session.selection.set(ids)
+        if ids:
+            self.canvas.reveal(ids)
+
+    def _selection_changed(self) -> None:
+        n = len(self.session.selection)
+        self._selection_label.setText(f"{n} selected" if n else "")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has = bool(self._session is not None and self.session.selection)
+        for name in ("cut", "copy", "duplicate", "delete", "raise", "lower", "to_front",
+                     "to_back", "select_none"):  # fmt: skip
+            self.action_registry[name].setEnabled(has)
+        self.action_registry["paste"].setEnabled(self.operations.can_paste())
+
+    def _tool_changed(self, tool: str) -> None:
+        action: QAction = self.action_registry[f"tool_{tool}"]
+        if not action.isChecked():
+            action.setChecked(True)
+
+    def _show_message(self, text: str, timeout: int) -> None:
+        self.statusBar().showMessage(text, timeout)
+        self._update_title()
+
+    def _fill_recent_menu(self) -> None:
+        menu = self._recent_menu
+        menu.clear()
+        files = self.documents.recent_files()
+        for n, path in enumerate(files, 1):
+            label = f"&{n} {path.name}" if n < 10 else path.name
+            action = menu.addAction(label)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.documents.open_path(p))
+        if files:
+            menu.addSeparator()
+            menu.addAction("&Clear Recent Files", self.documents.clear_recent)
+        else:
+            empty = menu.addAction("No recent files")
+            empty.setEnabled(False)
+
+    # ------------------------------------------------------------ drag & drop
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData() else []
+        if any(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                event.acceptProposedAction()
+                path = url.toLocalFile()
+                QTimer.singleShot(0, lambda path=path: self.open_path(path))
+                return
+        event.ignore()
+
+    # ------------------------------------------------------------------ close
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:
+            self._save_layout()
+            if self._owns_jobs:
+                self.jobs.shutdown(timeout=10)
+            event.accept()
+            return
+        event.ignore()
+        self.documents.maybe_discard(self._close_now)
+
+    def _close_now(self) -> None:
+        self._closing = True
+        self.close()
+
+    def discard_and_close(self) -> None:
+        """Close without asking (tests, and the fixture's teardown)."""
+        self._closing = True
+        self.close()
+
+    def _save_layout(self) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate and self._session is not None:
+            self._update_actions()
+        return super().event(event)

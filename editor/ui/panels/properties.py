@@ -1,0 +1,681 @@
+"""The Properties panel: edit the selection's style and geometry, or the page.
+
+Every change is a command pushed on the session's history; the panel never writes to the
+document itself. Views react to the model (STYLE.md #2): the fields show what the document
+holds, refreshed when the selection changes and when the document reports a change to a
+selected shape (so undo and redo update them), and a refresh never pushes anything.
+
+Rules a person can rely on:
+
+* **One gesture, one undo step.** A slider drag is one step (the first change of a press
+  starts it, later changes while pressed join it). Holding a spin-box arrow is one step:
+  steps of the same field less than `JOIN_WINDOW` seconds apart join (see `JoinPolicy`).
+  Typing a value and pressing Enter is one step. A colour chosen in the dialog, a "None"
+  toggle and a font choice are one step each.
+* **Geometry edits the box.** x, y, width and height are the union of the selected shapes'
+  boxes: a rectangle's, ellipse's or text box's own x/y/width/height fields (for a rotated
+  box these are the unrotated box, not the rotated outline's bounds, so typing 100 into
+  width makes the box 100 wide whatever its rotation) and a line's end-point bounds.
+  Changing x or y moves the whole selection by the difference (`MoveShapes`). Changing
+  width or height scales the selection about the union's top-left corner so that the
+  union gets the new size (`SetGeometry`): each box's position and size and each line's
+  end points scale by new/old along that axis. When the union has no extent on that axis
+  (say, one vertical line), every shape keeps its position and gets the new extent.
+* **Mixed values** show "—" (spin boxes), a hatched swatch (colours), a partially checked
+  "None", or an empty font box. Changing such a field sets the value on every selected
+  shape that has the property; shapes without it (a line's fill) are left alone.
+* **Nothing selected** shows the page's width, height and background (`SetPage`).
+
+Refreshing: a selection change refreshes at once; document changes to selected shapes (or
+to the page when it is shown) are coalesced to the next event-loop turn, so an undo jump of
+1,000 steps or a macro refreshes once. Edits never rely on what the fields show: each
+reads the current values from the document when it builds its command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, Literal
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFontComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.commands import Command, GeometryChange, MoveShapes, SetGeometry, SetPage, SetStyle
+from editor.commands.shapes import StyleProperty
+from editor.model import (
+    MAX_COORD,
+    MAX_FONT_SIZE,
+    MAX_SIZE,
+    STYLE_PROPERTIES,
+    Change,
+    Line,
+    Shape,
+    Text,
+    kind_of,
+    supports_property,
+)
+from editor.model.shapes import MAX_STROKE_WIDTH
+from editor.ui.panels.colors import MIXED_TEXT, ColorButton
+from editor.ui.panels.fields import JoinPolicy, NumberField
+from editor.ui.session import Session
+
+log = logging.getLogger(__name__)
+
+Box = tuple[float, float, float, float]
+Axis = Literal["width", "height"]
+
+#: Seconds between two steps of one field below which they are one undo step.
+JOIN_WINDOW = 1.0
+
+
+# --------------------------------------------------------------------- geometry rules
+def box_of(shape: Shape) -> Box:
+    """The box the geometry fields edit: a box's own fields, a line's end-point bounds."""
+    if isinstance(shape, Line):
+        x, y = min(shape.x1, shape.x2), min(shape.y1, shape.y2)
+        return x, y, abs(shape.x2 - shape.x1), abs(shape.y2 - shape.y1)
+    return shape.x, shape.y, shape.width, shape.height
+
+
+def union_box(shapes: Iterable[Shape]) -> Box:
+    """The smallest box holding every shape's `box_of` (shapes must not be empty)."""
+    boxes = [box_of(s) for s in shapes]
+    left = min(b[0] for b in boxes)
+    top = min(b[1] for b in boxes)
+    right = max(b[0] + b[2] for b in boxes)
+    bottom = max(b[1] + b[3] for b in boxes)
+    return left, top, right - left, bottom - top
+
+
+def _scale(offset: float, old: float, new: float) -> float:
+    # Exact at the far edge: a shape spanning the union gets exactly the typed size.
+    return new if offset == old else offset * new / old
+
+
+def resize_changes(shapes: Sequence[Shape], axis: Axis, size: float) -> tuple[GeometryChange, ...]:
+    """Geometry changes giving the union of `shapes` the new width or height.
+
+    Scales about the union's top-left corner (see the module docstring). May raise
+    ValueError when a scaled coordinate leaves the document's bounds.
+    """
+    left, top, width, height = union_box(shapes)
+    origin, old = (left, width) if axis == "width" else (top, height)
+    changes = []
+    for shape in shapes:
+        values: dict[str, float]
+        if isinstance(shape, Line):
+            a, b = ("x1", "x2") if axis == "width" else ("y1", "y2")
+            p, q = getattr(shape, a), getattr(shape, b)
+            if old > 0:
+                values = {a: origin + _scale(p - origin, old, size),
+                          b: origin + _scale(q - origin, old, size)}  # fmt: skip
+            else:  # p == q == origin: grow towards the right / bottom
+                values = {b: q + size}
+        else:
+            pos_name, size_name = ("x", "width") if axis == "width" else ("y", "height")
+            pos, extent = getattr(shape, pos_name), getattr(shape, size_name)
+            if old > 0:
+                values = {pos_name: origin + _scale(pos - origin, old, size),
+                          size_name: _scale(extent, old, size)}  # fmt: skip
+            else:
+                values = {size_name: size}
+        changes.append(GeometryChange(id=shape.id, **values))
+    return tuple(changes)
+
+
+# ------------------------------------------------------------------------- the panel
+class _Binding:
+    """Everything connecting the panel to one session, undone at once.
+
+    Kept apart from the widget so that the panel's `destroyed` signal can undo it without
+    touching the half-destroyed widget (the document would otherwise keep calling a
+    listener of a deleted panel).
+    """
+
+    def __init__(self) -> None:
+        self._undo: list[Callable[[], object]] = []
+
+    def add(self, undo: Callable[[], object]) -> None:
+        self._undo.append(undo)
+
+    def connect(self, signal: Any, slot: Callable[..., object]) -> None:
+        connection = signal.connect(slot)
+        self.add(lambda: QObject.disconnect(connection))
+
+    def close(self, *_: object) -> None:
+        undo, self._undo = self._undo, []
+        for fn in reversed(undo):
+            with contextlib.suppress(RuntimeError):  # the sender is already gone
+                fn()
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _row(*widgets: QWidget, stretch: bool = False) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    if stretch:  # keep the widgets at their natural size, left-aligned
+        layout.addStretch(1)
+    return box
+
+
+def _common(values: Iterable[Any]) -> tuple[bool, Any]:
+    """(True, value) when all values are equal, else (False, first value or None)."""
+    first: Any = None
+    seen = False
+    for value in values:
+        if not seen:
+            first, seen = value, True
+        elif value != first:
+            return False, first
+    return True, first
+
+
+class PropertiesPanel(QWidget):
+    """Edits the selected shapes' style and geometry, or the page when nothing is selected.
+
+    The window wraps it in a "Properties" dock and calls `set_session` on New/Open.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session: Session | None = None
+        self._binding = _Binding()
+        self.destroyed.connect(self._binding.close)
+        self._joins = JoinPolicy(time.monotonic, JOIN_WINDOW)
+        self._selected: frozenset[str] = frozenset()
+        self._refreshing = False
+        self._pushing = False
+        #: None: slider not pressed; True: pressed, no change yet; False: changed.
+        self._slider_fresh: bool | None = None
+        # Document changes are coalesced: an undo jump of 1,000 steps refreshes once.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
+        self._last_colors: dict[str, str] = {}
+        self._build()
+        self.refresh()
+
+    # ---------------------------------------------------------------- public API
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Monotonic clock (seconds) for grouping repeated steps; tests inject a fake."""
+        return self._joins.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._joins.clock = clock
+
+    def session(self) -> Session | None:
+        return self._session
+
+    def set_session(self, session: Session | None) -> None:
+        """Show and edit `session`; the previous session is unbound completely."""
+        self._binding.close()
+        self._session = session
+        self._joins.interrupt()
+        self._slider_fresh = None
+        if session is not None:
+            binding = self._binding
+            binding.connect(session.selection.changed, self._on_selection_changed)
+            binding.connect(session.history.stack.indexChanged, self._on_history_index)
+            binding.add(session.document.subscribe(self._on_document_change))
+            binding.connect(session.destroyed, self._on_session_destroyed)
+        self._selected = frozenset(session.selection.ids()) if session else frozenset()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show what the document holds now. Never pushes a command."""
+        self._refresh_timer.stop()
+        self._refreshing = True
+        try:
+            session = self._session
+            self.setEnabled(session is not None)
+            shapes = self._selected_shapes()
+            self._page_box.setVisible(not shapes)
+            for box in (self._style_box, self._text_box, self._geometry_box):
+                box.setVisible(bool(shapes))
+            if shapes:
+                self._show_shapes(shapes)
+            elif session is not None:
+                self._show_page(session)
+        finally:
+            self._refreshing = False
+
+    # ---------------------------------------------------------------------- build
+    def _build(self) -> None:
+        self.setAccessibleName("Properties")
+        # The fields live in a scroll area: a short dock scrolls instead of squashing them,
+        # and showing or hiding rows (another selection) does not change the panel's
+        # minimum size, so the main window's size hints stay put.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(scroll)
+        outer = QVBoxLayout(content)
+
+        # Page (nothing selected)
+        self._page_box = QGroupBox("Page")
+        form = QFormLayout(self._page_box)
+        self.page_width = NumberField(1.0, MAX_SIZE, decimals=1)
+        self.page_height = NumberField(1.0, MAX_SIZE, decimals=1)
+        self.page_background = ColorButton("Page Background", "#ffffff")
+        self._add(form, "page_width", "Page wi&dth:", self.page_width, "Page width")
+        self._add(form, "page_height", "Page hei&ght:", self.page_height, "Page height")
+        self._add(form, "background", "&Background:", self.page_background, "Page background")
+        outer.addWidget(self._page_box)
+
+        # Style
+        self._style_box = QGroupBox("Style")
+        form = QFormLayout(self._style_box)
+        self.fill_button = ColorButton("Fill", "#ffffff")
+        self.fill_none = QCheckBox("None")
+        self.stroke_button = ColorButton("Stroke", "#000000")
+        self.stroke_none = QCheckBox("None")
+        self.stroke_width = NumberField(0.0, MAX_STROKE_WIDTH, decimals=2, step=0.5)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setPageStep(10)
+        self.opacity_spin = NumberField(0.0, 100.0, decimals=0, step=1.0, suffix=" %")
+        fill_row = _row(self.fill_button, self.fill_none, stretch=True)
+        self._add(form, "fill", "&Fill:", fill_row, "Fill colour", buddy=self.fill_button)
+        self.fill_none.setAccessibleName("No fill")
+        stroke_row = _row(self.stroke_button, self.stroke_none, stretch=True)
+        self._add(form, "stroke", "&Stroke:", stroke_row, "Stroke colour", buddy=self.stroke_button)
+        self.stroke_none.setAccessibleName("No stroke")
+        self._add(form, "stroke_width", "Stroke &width:", self.stroke_width, "Stroke width")
+        self._add(form, "opacity", "&Opacity:", _row(self.opacity_slider, self.opacity_spin),
+                  "Opacity", buddy=self.opacity_slider)  # fmt: skip
+        self.opacity_spin.setAccessibleName("Opacity percent")
+        outer.addWidget(self._style_box)
+
+        # Text
+        self._text_box = QGroupBox("Text")
+        form = QFormLayout(self._text_box)
+        self.font_family = QFontComboBox()
+        editor = self.font_family.lineEdit()
+        if editor is not None:  # the combo box is editable: it has one
+            editor.setPlaceholderText(MIXED_TEXT)
+        self.font_size = NumberField(1.0, MAX_FONT_SIZE, decimals=1, step=1.0, suffix=" pt")
+        self.text_color = ColorButton("Text Colour", "#000000")
+        self._add(form, "font_family", "Fo&nt:", self.font_family, "Font family")
+        self._add(form, "font_size", "Font si&ze:", self.font_size, "Font size")
+        self._add(form, "color", "&Text colour:", self.text_color, "Text colour")
+        outer.addWidget(self._text_box)
+
+        # Geometry
+        self._geometry_box = QGroupBox("Geometry")
+        form = QFormLayout(self._geometry_box)
+        self.x_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.y_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.width_field = NumberField(0.0, MAX_SIZE)
+        self.height_field = NumberField(0.0, MAX_SIZE)
+        self._add(form, "x", "&X:", self.x_field, "X")
+        self._add(form, "y", "&Y:", self.y_field, "Y")
+        self._add(form, "width", "W&idth:", self.width_field, "Width")
+        self._add(form, "height", "&Height:", self.height_field, "Height")
+        outer.addWidget(self._geometry_box)
+        outer.addStretch(1)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        order: list[QWidget] = [
+            self.page_width, self.page_height, self.page_background,
+            self.fill_button, self.fill_none, self.stroke_button, self.stroke_none,
+            self.stroke_width, self.opacity_slider, self.opacity_spin,
+            self.font_family, self.font_size, self.text_color,
+            self.x_field, self.y_field, self.width_field, self.height_field,
+        ]  # fmt: skip
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+        self._connect_fields()
+
+    def _add(
+        self,
+        form: QFormLayout,
+        name: str,
+        text: str,
+        field: QWidget,
+        accessible: str,
+        buddy: QWidget | None = None,
+    ) -> None:
+        target = buddy if buddy is not None else field
+        target.setAccessibleName(accessible)
+        form.addRow(_label(text, target), field)
+        self._rows[name] = (form, field)
+
+    def _connect_fields(self) -> None:
+        self.page_width.edited.connect(lambda v, s, p: self._edit_page("width", v, s, p))
+        self.page_height.edited.connect(lambda v, s, p: self._edit_page("height", v, s, p))
+        self.page_background.colorPicked.connect(self._edit_background)
+        self.fill_button.colorPicked.connect(lambda c: self._commit_style("fill", c))
+        self.stroke_button.colorPicked.connect(lambda c: self._commit_style("stroke", c))
+        self.text_color.colorPicked.connect(lambda c: self._commit_style("color", c))
+        self.fill_none.clicked.connect(lambda _: self._toggle_none("fill"))
+        self.stroke_none.clicked.connect(lambda _: self._toggle_none("stroke"))
+        self.stroke_width.edited.connect(
+            lambda v, s, p: self._edit_number("stroke_width", self.stroke_width, v, s, p)
+        )
+        self.font_size.edited.connect(
+            lambda v, s, p: self._edit_number("font_size", self.font_size, v, s, p)
+        )
+        self.opacity_slider.sliderPressed.connect(self._on_slider_pressed)
+        self.opacity_slider.sliderReleased.connect(self._on_slider_released)
+        self.opacity_slider.valueChanged.connect(self._on_slider_value)
+        self.opacity_spin.edited.connect(self._on_opacity_spin)
+        self.font_family.currentFontChanged.connect(self._on_font_family)
+        self.x_field.edited.connect(lambda v, s, p: self._edit_position("x", v, s, p))
+        self.y_field.edited.connect(lambda v, s, p: self._edit_position("y", v, s, p))
+        self.width_field.edited.connect(lambda v, s, p: self._edit_size("width", v, s, p))
+        self.height_field.edited.connect(lambda v, s, p: self._edit_size("height", v, s, p))
+        for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
+                      self.font_size, self.x_field, self.y_field, self.width_field,
+                      self.height_field):  # fmt: skip
+            field.focused.connect(self._joins.interrupt)
+
+    # -------------------------------------------------------------------- display
+    def _selected_shapes(self) -> list[Shape]:
+        session = self._session
+        if session is None:
+            return []
+        get = session.document.get
+        return [s for i in session.selection.ids() if (s := get(i)) is not None]
+
+    def _set_row_visible(self, name: str, visible: bool) -> None:
+        form, field = self._rows[name]
+        form.setRowVisible(field, visible)
+
+    def _show_page(self, session: Session) -> None:
+        page = session.document.page
+        self.page_width.set_value(page.width)
+        self.page_height.set_value(page.height)
+        self.page_background.set_value(page.background)
+
+    def _show_shapes(self, shapes: list[Shape]) -> None:
+        # Kinds by class, looked up once per class (kind_of per shape is slow on a
+        # select-all of 100,000). Lists keep the selection order: the first shape's value
+        # is where stepping from "—" starts.
+        kind_by_type: dict[type, str] = {}
+        for shape in shapes:
+            if type(shape) not in kind_by_type:
+                kind_by_type[type(shape)] = kind_of(shape)
+        kinds = [kind_by_type[type(shape)] for shape in shapes]
+        present = set(kind_by_type.values())
+        having = {
+            prop: [s for s, k in zip(shapes, kinds, strict=True) if k in owners]
+            if present & owners
+            else []
+            for prop, owners in STYLE_PROPERTIES.items()
+        }
+        for prop, owners in having.items():
+            self._set_row_visible(prop, bool(owners))
+        self._text_box.setVisible(bool(having["font_family"]))
+
+        self._show_color("fill", having["fill"], self.fill_button, self.fill_none)
+        self._show_color("stroke", having["stroke"], self.stroke_button, self.stroke_none)
+        self._show_color("color", having["color"], self.text_color, None)
+        self._show_number(self.stroke_width, [s.stroke_width for s in having["stroke_width"]])
+        self._show_number(self.font_size, [s.font_size for s in having["font_size"]
+                                           if isinstance(s, Text)])  # fmt: skip
+
+        opacities = [s.opacity for s in shapes]
+        same, first = _common(opacities)
+        self.opacity_spin.set_value(
+            round(first * 100) if same else None, representative=round(first * 100)
+        )
+        blocked = self.opacity_slider.blockSignals(True)
+        try:
+            if not self.opacity_slider.isSliderDown():  # never yank the handle mid-drag
+                self.opacity_slider.setValue(round(first * 100))
+        finally:
+            self.opacity_slider.blockSignals(blocked)
+
+        families = [s.font_family for s in having["font_family"] if isinstance(s, Text)]
+        blocked = self.font_family.blockSignals(True)
+        try:
+            same, family = _common(families)
+            if families and same:
+                self.font_family.setCurrentFont(QFont(family))
+                self.font_family.setEditText(family)  # even when not installed
+            else:
+                self.font_family.setCurrentIndex(-1)
+                self.font_family.clearEditText()
+        finally:
+            self.font_family.blockSignals(blocked)
+
+        left, top, width, height = union_box(shapes)
+        self.x_field.set_value(left)
+        self.y_field.set_value(top)
+        self.width_field.set_value(width)
+        self.height_field.set_value(height)
+
+    @staticmethod
+    def _show_number(field: NumberField, values: list[float]) -> None:
+        same, first = _common(values)
+        if values:
+            field.set_value(first if same else None, representative=first)
+
+    def _show_color(
+        self, prop: str, shapes: list[Shape], button: ColorButton, none: QCheckBox | None
+    ) -> None:
+        if not shapes:
+            return
+        values = {getattr(s, prop) for s in shapes}
+        colors = values - {None}
+        if len(colors) == 1:
+            color = next(iter(colors))
+            self._last_colors[prop] = color  # what unticking "None" brings back
+            button.set_value(color)
+        else:
+            button.set_value(None, mixed=len(colors) > 1)
+        if none is not None:
+            blocked = none.blockSignals(True)
+            try:
+                if None in values and colors:
+                    none.setTristate(True)
+                    none.setCheckState(Qt.CheckState.PartiallyChecked)
+                else:
+                    none.setTristate(False)
+                    none.setChecked(None in values)
+            finally:
+                none.blockSignals(blocked)
+
+    # ------------------------------------------------------------------- pushing
+    def _push(self, make: Callable[[], Command | None]) -> bool:
+        """Build and push one command, then show the result. False if nothing changed.
+
+        A value the model rejects (out of bounds after scaling, say) is logged and the
+        fields snap back to the document's values; the history is untouched.
+        """
+        session = self._session
+        if session is None or self._refreshing:
+            return False
+        pushed = False
+        try:
+            command = make()
+            if command is not None:
+                self._pushing = True
+                try:
+                    pushed = session.push(command)
+                finally:
+                    self._pushing = False
+        except ValueError as exc:  # includes CommandError
+            log.info("property change rejected: %s", exc)
+        self.refresh()
+        return pushed
+
+    def _ids(self) -> tuple[str, ...]:
+        session = self._session
+        if session is None:
+            return ()
+        get = session.document.get
+        return tuple(i for i in session.selection.ids() if get(i) is not None)
+
+    def _key(self, name: str) -> Hashable:
+        return name, self._selected
+
+    def _commit_style(self, prop: StyleProperty, value: Any) -> None:
+        """A discrete choice (colour, "None", font): its own undo step, never joined."""
+        self._joins.interrupt()
+        self._set_style(prop, value, joinable=False)
+
+    def _set_style(self, prop: StyleProperty, value: Any, joinable: bool) -> None:
+        ids = self._ids()
+        if ids:
+            self._push(lambda: SetStyle(ids, prop, value, joinable=joinable))
+
+    def _toggle_none(self, prop: Literal["fill", "stroke"]) -> None:
+        check = self.fill_none if prop == "fill" else self.stroke_none
+        button = self.fill_button if prop == "fill" else self.stroke_button
+        if check.checkState() == Qt.CheckState.Checked:
+            self._commit_style(prop, None)
+            return
+        # Back to a colour: the one shown, else the last one this field showed.
+        value = button.value()
+        if value is None:
+            value = self._last_colors.get(prop, button.default())
+        self._commit_style(prop, value)
+
+    def _edit_number(
+        self, prop: StyleProperty, field: NumberField, value: float, stepped: bool, previous: float
+    ) -> None:
+        # A step adds exactly the step to the model's value (display rounding aside).
+        shapes = [s for s in self._selected_shapes() if supports_property(s, prop)]
+        same, current = _common(getattr(s, prop) for s in shapes)
+        target = current + (value - previous) if stepped and same and shapes else value
+        target = min(max(target, field.minimum()), field.maximum())
+        joinable = self._joins.joinable(self._key(prop), repeatable=stepped)
+        self._set_style(prop, target, joinable)
+
+    def _on_slider_pressed(self) -> None:
+        self._slider_fresh = True
+        self._joins.interrupt()
+
+    def _on_slider_released(self) -> None:
+        self._slider_fresh = None
+        self._joins.interrupt()
+
+    def _on_slider_value(self, value: int) -> None:
+        if self._refreshing:
+            return
+        if self._slider_fresh is not None:  # a drag: one step per press
+            joinable = not self._slider_fresh
+            self._slider_fresh = False
+        else:  # keyboard or wheel on the slider: repeats join like spin-box steps
+            joinable = self._joins.joinable(self._key("opacity"))
+        self._set_style("opacity", value / 100, joinable)
+
+    def _on_opacity_spin(self, value: float, stepped: bool, _previous: float) -> None:
+        joinable = self._joins.joinable(self._key("opacity"), repeatable=stepped)
+        self._set_style("opacity", value / 100, joinable)
+
+    def _on_font_family(self, font: QFont) -> None:
+        if not self._refreshing and font.family():
+            self._commit_style("font_family", font.family())
+
+    def _edit_position(self, axis: Literal["x", "y"], value: float, stepped: bool,
+                       previous: float) -> None:  # fmt: skip
+        shapes = self._selected_shapes()
+        if not shapes:
+            return
+        left, top, _, _ = union_box(shapes)
+        current = left if axis == "x" else top
+        target = current + (value - previous) if stepped else value
+        delta = target - current
+        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
+        ids = tuple(s.id for s in shapes)
+        dx, dy = (delta, 0.0) if axis == "x" else (0.0, delta)
+        self._push(lambda: MoveShapes(ids, dx, dy, joinable=joinable) if delta else None)
+
+    def _edit_size(self, axis: Axis, value: float, stepped: bool, previous: float) -> None:
+        shapes = self._selected_shapes()
+        if not shapes:
+            return
+        _, _, width, height = union_box(shapes)
+        current = width if axis == "width" else height
+        target = max(0.0, current + (value - previous) if stepped else value)
+        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
+        self._push(
+            lambda: (
+                SetGeometry(resize_changes(shapes, axis, target), joinable=joinable)
+                if target != current
+                else None
+            )
+        )
+
+    def _edit_page(self, name: Literal["width", "height"], value: float, stepped: bool,
+                   previous: float) -> None:  # fmt: skip
+        session = self._session
+        if session is None:
+            return
+        current: float = getattr(session.document.page, name)
+        target = max(1.0, current + (value - previous) if stepped else value)
+        joinable = self._joins.joinable(("page", name), repeatable=stepped)
+        if name == "width":
+            self._push(lambda: SetPage(width=target, joinable=joinable))
+        else:
+            self._push(lambda: SetPage(height=target, joinable=joinable))
+
+    def _edit_background(self, color: str) -> None:
+        self._joins.interrupt()
+        self._push(lambda: SetPage(background=color, joinable=False))
+
+    # ------------------------------------------------------------- notifications
+    def _on_selection_changed(self) -> None:
+        session = self._session
+        self._selected = frozenset(session.selection.ids()) if session else frozenset()
+        self._joins.interrupt()
+        self.refresh()
+
+    def _on_history_index(self, _index: int) -> None:
+        if not self._pushing:  # undo/redo/jump elsewhere: the next edit is a new step
+            self._joins.interrupt()
+            if self._slider_fresh is not None:  # even in the middle of a slider drag
+                self._slider_fresh = True
+
+    def _on_document_change(self, change: Change) -> None:
+        selected = self._selected
+        if selected:
+            relevant = not selected.isdisjoint(change.changed) or not selected.isdisjoint(
+                change.added
+            )
+        else:
+            relevant = change.page
+        if relevant and not self._pushing:
+            self._refresh_timer.start()
+
+    def _on_session_destroyed(self) -> None:
+        self._binding.close()
+        self._session = None
+        self._selected = frozenset()
+        self.refresh()

@@ -1,0 +1,71 @@
+"""What Strata remembers between runs, in QSettings: window geometry, dock layout, recent
+files, the last folder and the undo limit. Tests pass their own QSettings (an INI file in
+a temporary folder) so they never read or write the person's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 10
+
+
+class Settings:
+    """Typed access to the application's QSettings."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings()
+
+    # ---------------------------------------------------------------- window
+    def geometry(self) -> QByteArray | None:
+        value = self.store.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def window_state(self) -> QByteArray | None:
+        value = self.store.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.store.setValue("window/geometry", geometry)
+        self.store.setValue("window/state", state)
+
+    # ---------------------------------------------------------------- files
+    def recent_files(self) -> list[Path]:
+        value = self.store.value("files/recent", [])
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [Path(p) for p in items if isinstance(p, str) and p][:MAX_RECENT]
+
+    def add_recent(self, path: Path) -> None:
+        path = path.resolve()
+        items = [p for p in self.recent_files() if p != path]
+        self.store.setValue("files/recent", [str(p) for p in [path, *items][:MAX_RECENT]])
+
+    def remove_recent(self, path: Path) -> None:
+        items = [p for p in self.recent_files() if p != path.resolve() and p != path]
+        self.store.setValue("files/recent", [str(p) for p in items])
+
+    def clear_recent(self) -> None:
+        self.store.setValue("files/recent", [])
+
+    def last_directory(self) -> str:
+        value = self.store.value("files/last_directory", "")
+        return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
+
+    def set_last_directory(self, path: Path) -> None:
+        self.store.setValue("files/last_directory", str(path))
+
+    # ---------------------------------------------------------------- editing
+    def undo_limit(self) -> int:
+        """0 means unlimited (the default)."""
+        value = self.store.value("editing/undo_limit", 0)
+        try:
+            return max(0, int(str(value)))
+        except (TypeError, ValueError):
+            return 0
+
+    def set_undo_limit(self, limit: int) -> None:
+        self.store.setValue("editing/undo_limit", max(0, limit))
+
+    def sync(self) -> None:
+        self.store.sync()
