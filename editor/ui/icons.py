@@ -19,8 +19,6 @@ _STANDARD: dict[str, QStyle.StandardPixmap] = {
     "document-open": _SP.SP_DialogOpenButton,
     "document-save": _SP.SP_DialogSaveButton,
     "document-save-as": _SP.SP_DialogSaveButton,
-    "edit-undo": _SP.SP_ArrowBack,
-    "edit-redo": _SP.SP_ArrowForward,
     "edit-delete": _SP.SP_TrashIcon,
     "application-exit": _SP.SP_DialogCloseButton,
     "go-up": _SP.SP_ArrowUp,
@@ -90,7 +88,60 @@ def _text(p: QPainter) -> None:
     p.drawText(QRectF(0, 0, 24, 24), Qt.AlignmentFlag.AlignCenter, "T")
 
 
+def _magnifier(p: QPainter) -> None:
+    p.setPen(_pen(1.8))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(QRectF(3, 3, 13, 13))
+    p.setPen(_pen(2.6))
+    p.drawLine(QPointF(14.5, 14.5), QPointF(20.5, 20.5))
+
+
+def _zoom_in(p: QPainter) -> None:
+    _magnifier(p)
+    p.setPen(_pen(1.6))
+    p.drawLine(QPointF(6.5, 9.5), QPointF(12.5, 9.5))
+    p.drawLine(QPointF(9.5, 6.5), QPointF(9.5, 12.5))
+
+
+def _zoom_out(p: QPainter) -> None:
+    _magnifier(p)
+    p.setPen(_pen(1.6))
+    p.drawLine(QPointF(6.5, 9.5), QPointF(12.5, 9.5))
+
+
+def _zoom_fit(p: QPainter) -> None:
+    p.setPen(_pen(1.6))
+    for x, y, dx, dy in ((3, 3, 1, 1), (21, 3, -1, 1), (3, 21, 1, -1), (21, 21, -1, -1)):
+        p.drawLine(QPointF(x, y), QPointF(x + 5 * dx, y))
+        p.drawLine(QPointF(x, y), QPointF(x, y + 5 * dy))
+    p.setBrush(_FILL)
+    p.drawRect(QRectF(7.5, 8.5, 9, 7))
+
+
+def _curved_arrow(p: QPainter, mirror: bool) -> None:
+    if mirror:
+        p.translate(24, 0)
+        p.scale(-1, 1)
+    path = QPainterPath(QPointF(19, 18))
+    path.cubicTo(QPointF(19, 9), QPointF(13, 7.5), QPointF(6, 8.5))
+    p.setPen(_pen(2.0))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+    head = QPainterPath(QPointF(3, 8.5))
+    head.lineTo(QPointF(8.5, 4))
+    head.lineTo(QPointF(8.5, 13))
+    head.closeSubpath()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(_INK)
+    p.drawPath(head)
+
+
 _DRAWN: dict[str, Callable[[QPainter], None]] = {
+    "edit-undo": lambda p: _curved_arrow(p, mirror=False),
+    "edit-redo": lambda p: _curved_arrow(p, mirror=True),
+    "zoom-in": _zoom_in,
+    "zoom-out": _zoom_out,
+    "zoom-fit-best": _zoom_fit,
     "tool-select": _select,
     "tool-rect": _rect,
     "tool-ellipse": _ellipse,
@@ -101,11 +152,11 @@ _DRAWN: dict[str, Callable[[QPainter], None]] = {
 
 def icon(name: str) -> QIcon:
     """A themed icon by freedesktop name, else a drawn or standard fallback, else empty."""
-    if name in _DRAWN:
-        return _canvas(_DRAWN[name])
-    themed = QIcon.fromTheme(name)
+    themed = QIcon.fromTheme(name) if not name.startswith("tool-") else QIcon()
     if not themed.isNull():
         return themed
+    if name in _DRAWN:
+        return _canvas(_DRAWN[name])
     style = QApplication.style()
     if name in _STANDARD and style is not None:
         return style.standardIcon(_STANDARD[name])

@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
         main.addActions([a["undo"], a["redo"]])
         main.addSeparator()
         main.addActions([a["zoom_out"], a["zoom_fit"], a["zoom_in"]])
-        main.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Icons only: "Undo Change Stroke Width of Ellipse" would make the toolbar jump.
+        main.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, main)
         tools = QToolBar("Tools", self)
         tools.setObjectName("tools_toolbar")

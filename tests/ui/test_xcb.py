@@ -1,0 +1,70 @@
+"""Strata in a real X11 window (Qt's xcb platform) on Xvfb, not just offscreen.
+
+The rest of the suite runs on the offscreen platform. This test proves the app starts on
+the platform people use, with the libraries it needs installed (./dev test and .ci/run
+install xvfb, libxcb-icccm4 and libxcb-keysyms1), and that what X shows is the document:
+the screen grab must contain the sample's colours where the page is.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tests" / "ui" / "xcb_screenshot.py"
+SAMPLE = ROOT / "resources" / "samples" / "welcome.strata"
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A private Xvfb server; yields its DISPLAY (picked by Xvfb itself: -displayfd)."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    try:
+        assert number, "Xvfb did not report a display number"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def count(image: QImage, color: str) -> int:
+    target = QColor(color).rgb()
+    small = image.scaled(image.width() // 4, image.height() // 4)  # nearest pixels
+    return sum(
+        1
+        for y in range(small.height())
+        for x in range(small.width())
+        if small.pixel(x, y) == target
+    )
+
+
+def test_the_window_opens_on_xcb_and_shows_the_document(xvfb: str, tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path),
+           "XDG_RUNTIME_DIR": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(out), str(SAMPLE)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 860)
+    # the sample's page background and its title bar's blue fill are on screen
+    assert count(image, "#fffdf7") > 2000
+    assert count(image, "#2b4c7e") > 500
