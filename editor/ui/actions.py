@@ -58,6 +58,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("select_all", "Select &All", (SK.SelectAll,), "Select every shape",
                "edit-select-all"),
     ActionSpec("select_none", "Select &None", ("Ctrl+Shift+A",), "Clear the selection"),
+    ActionSpec("preferences", "Pre&ferences…", (SK.Preferences,), "Editor preferences",
+               "preferences-system", menu_role=QAction.MenuRole.PreferencesRole),
     # Arrange
     ActionSpec("raise", "&Raise", ("Ctrl+]",), "Raise one step", "go-up"),
     ActionSpec("lower", "&Lower", ("Ctrl+[",), "Lower one step", "go-down"),

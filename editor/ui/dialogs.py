@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -224,3 +225,41 @@ def show_about(parent: QWidget) -> QMessageBox:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+class PreferencesDialog(QDialog):
+    """Editor preferences. The undo limit applies to documents opened or created next:
+    QUndoStack only accepts a new limit while it is empty."""
+
+    def __init__(self, parent: QWidget, undo_limit: int, then: Callable[[int], object]) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferences_dialog")
+        self.setWindowTitle("Preferences")
+        self._then = then
+        self.undo_limit = QSpinBox()
+        self.undo_limit.setObjectName("undo_limit")
+        self.undo_limit.setAccessibleName("Undo limit")
+        self.undo_limit.setRange(0, 1_000_000)
+        self.undo_limit.setSpecialValueText("Unlimited")
+        self.undo_limit.setValue(undo_limit)
+        label = QLabel("&Undo steps kept:")
+        label.setBuddy(self.undo_limit)
+        note = QLabel("Applies to the next document you create or open.")
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(label, self.undo_limit)
+        form.addRow(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def accept(self) -> None:
+        super().accept()
+        self._then(self.undo_limit.value())

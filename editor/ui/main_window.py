@@ -35,7 +35,7 @@ from editor.jobs import JobQueue
 from editor.model import Document
 from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
-from editor.ui.dialogs import show_about, show_shortcuts
+from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
@@ -141,6 +141,11 @@ class MainWindow(QMainWindow):
         """Open a document (asks about unsaved changes first). False if it failed."""
         return self.documents.open_path(path)
 
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self, self.settings.undo_limit(), self.settings.set_undo_limit)
+        dialog.open()
+        return dialog
+
     # --------------------------------------------------------------- building
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -169,6 +174,8 @@ class MainWindow(QMainWindow):
         edit.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
         edit.addSeparator()
         edit.addActions([a["select_all"], a["select_none"]])
+        edit.addSeparator()
+        edit.addAction(a["preferences"])
         arrange = bar.addMenu("&Arrange")
         arrange.addActions([a["to_front"], a["raise"], a["lower"], a["to_back"]])
         tools = bar.addMenu("&Tools")
@@ -242,6 +249,7 @@ class MainWindow(QMainWindow):
         a.on("zoom_out", canvas.zoom_out)
         a.on("zoom_fit", canvas.zoom_fit)
         a.on("zoom_actual", canvas.zoom_actual)
+        a.on("preferences", self.show_preferences)
         a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)

@@ -267,3 +267,20 @@ def test_draw_every_kind_with_the_public_helper(strata_window: OpenWindow, kind:
     shape_id = draw_shape(window, kind, (100, 100), (220, 180))
     assert shape_id in window.document
     assert window.undo_stack.count() >= 1
+
+
+def test_undo_limit_preference_applies_to_the_next_document(
+    qtbot: QtBot, strata_window: OpenWindow
+) -> None:
+    window = strata_window()
+    dialog = window.show_preferences()
+    qtbot.waitExposed(dialog)
+    dialog.undo_limit.setValue(2)
+    dialog.accept()
+    assert window.settings.undo_limit() == 2
+    assert window.undo_stack.undoLimit() == 0  # the open document keeps its history
+    window.documents.new()
+    for n in range(4):
+        draw_shape(window, "rect", (100 + n * 5, 100), (150 + n * 5, 150))
+    assert window.undo_stack.undoLimit() == 2
+    assert window.undo_stack.count() == 2
