@@ -93,6 +93,8 @@ class History(QObject):
     touched = Signal(object, str)
     #: Emitted when "differs from the last saved revision" flips.
     modifiedChanged = Signal(bool)
+    #: The saved revision changed (mark_saved, clear): views move their saved marker.
+    savedChanged = Signal()
     #: A command raised during undo/redo called from the stack (a bug): the exception.
     failed = Signal(object)
 
@@ -215,6 +217,7 @@ class History(QObject):
         else:
             self.stack.resetClean()
         self._update_modified()
+        self.savedChanged.emit()
 
     def is_modified(self) -> bool:
         """True when the document differs from the last saved revision."""
@@ -249,6 +252,7 @@ class History(QObject):
         self.stack.clear()
         self._saved_serial = self._base_serial if was_clean else None
         self._update_modified()
+        self.savedChanged.emit()
 
     def close(self) -> None:
         """Detach from the document (the window is closing)."""

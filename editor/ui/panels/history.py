@@ -7,11 +7,12 @@ Why a QTableView and not a QListView with `setUniformItemSizes(True)`? QListView
 *every* row again whenever rows are inserted or removed (its `rowsInserted` clears the
 layout; "be smarter about inserted items" says the Qt source), and that layout asks the
 model for an index of every row — for a Python model, two calls into Python per row. With
-this very model a QListView measured 27 ms per push at 10,000 entries and 170-260 ms at
-100,000; QUndoView (C++ model, reset each time) 1.4 ms and 4.7 ms. A QTableView keeps row
-positions in its vertical header, which with fixed-size sections only adjusts a count on
-insert: the cost of a push no longer depends on the history's length
-(bench/bench_history_panel.py).
+this very model a QListView took 25 ms per push (median) at 10,000 entries and 240 ms at
+100,000; QUndoView (C++ model, reset on every change) 2.4 ms and 5.6 ms. A QTableView keeps
+row positions in its vertical header, which with fixed-size sections only adjusts a count
+on insert, so a push costs the same at 10,000 and 100,000 entries (about 2 ms, nearly all
+of it Qt repainting the scrolled list and its scroll bar; an undo about 0.3-1.2 ms). See
+bench/bench_history_panel.py.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class HistoryPanel(QWidget):
         self._history: History | None = None
         self._following = False
         self._model = HistoryModel(self)
-        view = self._view = _HistoryView(self, self._follow_if_pending)
+        view = self._view = _HistoryView(self, self._follow_before_input)
         view.setModel(self._model)
         view.setAccessibleName("History")
         view.horizontalHeader().hide()
@@ -124,7 +125,7 @@ class HistoryPanel(QWidget):
             self._model.set_stack(None)
         else:
             self._model.set_stack(
-                history.stack, history.saved_index, saved_signals=(history.modifiedChanged,)
+                history.stack, history.saved_index, saved_signals=(history.modifiedChanged, history.savedChanged)
             )
 
     def set_stack(
@@ -179,7 +180,20 @@ class HistoryPanel(QWidget):
         if self._follow_pending:
             self._follow_stack()
 
-    def _follow_stack(self) -> None:
+    def _follow_before_input(self) -> None:
+        # Select the real current row, but do not scroll (a view scrolls to a new current
+        # index by itself unless autoScroll is off): the click is aimed at the rows on
+        # screen.
+        if self._follow_pending:
+            view = self._view
+            auto = view.hasAutoScroll()
+            view.setAutoScroll(False)
+            try:
+                self._follow_stack(scroll=False)
+            finally:
+                view.setAutoScroll(auto)
+
+    def _follow_stack(self, *, scroll: bool = True) -> None:
         """Select the stack's current row without jumping back (no feedback loop)."""
         self._follow_pending = False
         model = self._model
@@ -195,7 +209,8 @@ class HistoryPanel(QWidget):
                 )
             finally:
                 self._following = False
-        self._view.scrollTo(index)
+        if scroll:
+            self._view.scrollTo(index)
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         model = self._model

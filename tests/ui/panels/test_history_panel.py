@@ -97,6 +97,16 @@ def test_clicking_an_entry_jumps_there(
         assert current_row(history_panel) == row
 
 
+def test_a_click_right_after_a_burst_of_pushes_hits_the_row_on_screen(
+    qtbot: QtBot, history_panel: HistoryPanel, session: Session
+) -> None:
+    snapshots = moves(session, 60)  # one event-loop turn: the view follows it later
+    click_row(qtbot, history_panel, 5)  # aimed at what the screen shows now
+    assert session.history.stack.index() == 5
+    assert session.document.snapshot() == snapshots[5]
+    assert current_row(history_panel) == 5
+
+
 def test_arrow_keys_in_the_list_jump(
     qtbot: QtBot, history_panel: HistoryPanel, session: Session
 ) -> None:
