@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._history_dock)
+        # Wide enough for the colour fields; a saved layout (restored below) wins.
+        width = max(300, self.properties.sizeHint().width())
+        self.resizeDocks([self._properties_dock], [width], Qt.Orientation.Horizontal)
 
         self._recent_menu = QMenu("Open &Recent", self)
         self._build_menus()
