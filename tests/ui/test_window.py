@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from editor.commands import MoveShapes
 from editor.io.format import load, save
 from editor.model import Rect, Snapshot, rect
-from editor.testing import activate, click, draw_shape, press, wait_until_idle
+from editor.testing import activate, click, drag, draw_shape, press, type_text, wait_until_idle
 from editor.ui.main_window import MainWindow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
@@ -284,3 +284,35 @@ def test_undo_limit_preference_applies_to_the_next_document(
         draw_shape(window, "rect", (100 + n * 5, 100), (150 + n * 5, 150))
     assert window.undo_stack.undoLimit() == 2
     assert window.undo_stack.count() == 2
+
+
+def test_typing_undoes_by_words_through_the_one_history(strata_window: OpenWindow) -> None:
+    window = strata_window()
+    press(window, Qt.Key.Key_T)
+    drag(window, (100, 100), (400, 160))
+    assert window.canvas.is_editing_text()
+    type_text(window, "hello big world")
+    (text_id,) = window.document.ids()
+    assert window.document[text_id].text == "hello big world"  # type: ignore[union-attr]
+    press(window, Qt.Key.Key_Z, Ctrl)  # while editing: the global history, one word
+    assert window.document[text_id].text == "hello big "  # type: ignore[union-attr]
+    assert window.canvas.is_editing_text()
+    press(window, Qt.Key.Key_Y, Ctrl)
+    assert window.document[text_id].text == "hello big world"  # type: ignore[union-attr]
+    texts = [window.undo_stack.text(i) for i in range(window.undo_stack.count())]
+    assert texts == ["Add Text Box", "Type 'hello'", "Type 'big'", "Type 'world'"]
+
+
+def test_tool_letters_type_into_a_text_box_while_editing(strata_window: OpenWindow) -> None:
+    window = strata_window()
+    press(window, Qt.Key.Key_T)
+    drag(window, (100, 100), (400, 160))
+    type_text(window, "vretl")
+    assert window.canvas.tool() in ("text", "select")
+    assert [s.text for s in window.document] == ["vretl"]  # type: ignore[union-attr]
+    press(window, Qt.Key.Key_Backspace)  # deletes a character, not the text box
+    assert [s.text for s in window.document] == ["vret"]  # type: ignore[union-attr]
+    press(window, Qt.Key.Key_Escape)
+    assert not window.canvas.is_editing_text()
+    press(window, Qt.Key.Key_R)
+    assert window.canvas.tool() == "rect"
