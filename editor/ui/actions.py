@@ -80,6 +80,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("zoom_fit", "&Fit Page", ("Ctrl+0",), "Fit the page in the window",
                "zoom-fit-best"),
     ActionSpec("zoom_actual", "&Actual Size", ("Ctrl+1",), "Zoom to 100 %", "zoom-original"),
+    ActionSpec("show_jobs", "&Jobs", ("Ctrl+J",), "Show background saves and exports"),
     # Help
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("F1",), "List the keyboard shortcuts"),
     ActionSpec("about", "&About Strata", (), "About Strata",

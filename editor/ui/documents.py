@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from editor.history import Revision
+from editor.io.atomic import OS_FILE_OPS, FileOps
 from editor.io.format import FormatError, load
 from editor.io.tasks import ExportJob, ExportResult, SaveJob, SaveResult
 from editor.jobs import InvalidInput, JobQueue, JobRecord, JobState, QueueClosed, QueueFull
@@ -63,10 +64,13 @@ class DocumentController(QObject):
         self._host = host
         self.jobs = jobs
         self.settings = settings
+        #: The file-system seam save jobs write through (tests inject faults here).
+        self.file_ops: FileOps = OS_FILE_OPS
         self._saves: dict[int, _PendingSave] = {}
         self._exports: dict[int, Path] = {}
         jobs.job_succeeded.connect(self._job_succeeded)
         jobs.state_changed.connect(self._job_changed)
+        jobs.dead_letters_changed.connect(self._forget_discarded)
 
     @property
     def session(self) -> Session:
@@ -164,7 +168,7 @@ class DocumentController(QObject):
         revision = session.history.revision()
         snapshot = session.document.snapshot()
         try:
-            job_id = self.jobs.submit(SaveJob(snapshot, path, revision))
+            job_id = self.jobs.submit(SaveJob(snapshot, path, revision, ops=self.file_ops))
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
             if after is not None:
@@ -202,10 +206,10 @@ class DocumentController(QObject):
     def _job_succeeded(self, job_id: int, result: object) -> None:
         if isinstance(result, SaveResult):
             pending = self._saves.pop(job_id, None)
-            if pending is None:  # a retried dead letter from an earlier request
-                self._adopt_retried_save(result)
+            if pending is None:
                 return
             session = pending.session
+            self._drop_superseded(job_id, pending)
             session.path = pending.path.resolve()
             session.history.mark_saved(pending.revision)
             session.last_save_error = None
@@ -221,37 +225,56 @@ class DocumentController(QObject):
             self._exports.pop(job_id, None)
             self.message.emit(f"Exported {result.path.name}", 4000)
 
-    def _adopt_retried_save(self, result: SaveResult) -> None:
-        """A save retried from the dead-letter queue succeeded: mark it if it still applies."""
-        session = self.session
-        if (
-            isinstance(result.revision, Revision)
-            and session.path is not None
-            and (session.path == result.path.resolve())
-        ):
-            session.history.mark_saved(result.revision)
-            session.last_save_error = None
-            self.message.emit(f"Saved {result.path.name}", 4000)
-            self.saveFinished.emit(True)
-
     def _job_changed(self, record: JobRecord) -> None:
         if record.state not in (JobState.DEAD, JobState.CANCELLED):
             return
         error = record.last_error
         why = error.message if error else record.reason or record.state.value
         if record.id in self._saves:
-            pending = self._saves.pop(record.id)
+            # A dead save stays known: retried from the Jobs panel it keeps its job id, and
+            # its success then marks the revision it wrote as saved (clean only if nothing
+            # changed since). Discarding the dead letter forgets it.
+            pending = self._saves[record.id]
             if record.state is JobState.DEAD:
                 pending.session.last_save_error = f"{pending.path.name}: {why}"
                 self.message.emit(f"Save failed: {pending.path.name}: {why}", 0)
                 if pending.session is self.session:
                     self.saveFinished.emit(False)
-            if pending.then is not None:
-                pending.then(False)
+            else:
+                del self._saves[record.id]
+            then, pending.then = pending.then, None
+            if then is not None:
+                then(False)
         elif record.id in self._exports:
             path = self._exports.pop(record.id)
             if record.state is JobState.DEAD:
                 self.message.emit(f"Export failed: {path.name}: {why}", 0)
+
+    def _drop_superseded(self, job_id: int, done: _PendingSave) -> None:
+        """Discard failed saves of the same document to the same file requested earlier.
+
+        Retrying one of them later would put an older state back over this newer file.
+        """
+        for other_id, other in list(self._saves.items()):
+            if (
+                other_id < job_id
+                and other.session is done.session
+                and other.path.resolve() == done.path.resolve()
+                and any(letter.job_id == other_id for letter in self.jobs.dead_letters())
+            ):
+                self._saves.pop(other_id, None)
+                self.jobs.discard_dead(other_id)
+
+    def _forget_discarded(self) -> None:
+        """Drop dead saves whose dead letter was discarded (they can never succeed now)."""
+        dead = {letter.job_id for letter in self.jobs.dead_letters()}
+        for job_id in list(self._saves):
+            try:
+                state = self.jobs.record(job_id).state
+            except KeyError:
+                state = None
+            if job_id not in dead and state in (JobState.DEAD, None):
+                del self._saves[job_id]
 
     # ---------------------------------------------------------------- recent
     def recent_files(self) -> list[Path]:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +38,13 @@ from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
+from editor.ui.jobs_panel import (
+    DeadLetterNotice,
+    JobsPanel,
+    JobsSummary,
+    QuitChoice,
+    ask_pending_jobs,
+)
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
 from editor.ui.session import Session
@@ -69,7 +77,14 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.action_registry = Actions(self.undo_group, self)
         self.canvas = Canvas(self)
-        self.setCentralWidget(self.canvas)
+        self.dead_letter_notice = DeadLetterNotice(self.jobs, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.dead_letter_notice)
+        self.setCentralWidget(central)
         self.operations = EditOperations(self)
         self.documents = DocumentController(self, self.jobs, self.settings)
 
@@ -77,6 +92,10 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(self)
         self._properties_dock = self._dock("Properties", self.properties, "properties_dock")
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
+        self.jobs_panel = JobsPanel(self.jobs, self)
+        self._jobs_dock = self._dock("Jobs", self.jobs_panel, "jobs_dock")
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._jobs_dock)
+        self._jobs_dock.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._history_dock)
         # Wide enough for the colour fields; a saved layout (restored below) wins.
@@ -189,6 +208,8 @@ class MainWindow(QMainWindow):
         self._panels_menu = view.addMenu("&Panels")
         self._panels_menu.addAction(self._properties_dock.toggleViewAction())
         self._panels_menu.addAction(self._history_dock.toggleViewAction())
+        self._panels_menu.addAction(self._jobs_dock.toggleViewAction())
+        view.addAction(a["show_jobs"])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([a["shortcuts"], a["about"]])
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -222,6 +243,9 @@ class MainWindow(QMainWindow):
         self._zoom_label.setObjectName("zoom_label")
         self._save_label = QLabel()
         self._save_label.setObjectName("save_label")
+        self.jobs_summary = JobsSummary(self.jobs, self)
+        self.jobs_summary.setObjectName("jobs_summary")
+        bar.addPermanentWidget(self.jobs_summary)
         bar.addPermanentWidget(self._save_label)
         bar.addPermanentWidget(self._selection_label)
         bar.addPermanentWidget(self._zoom_label)
@@ -253,15 +277,36 @@ class MainWindow(QMainWindow):
         a.on("zoom_fit", canvas.zoom_fit)
         a.on("zoom_actual", canvas.zoom_actual)
         a.on("preferences", self.show_preferences)
+        a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
         a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
+        self.jobs_summary.clicked.connect(
+            lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0)
+        )
+        self.dead_letter_notice.detailsRequested.connect(self._show_dead_letter)
+        self.dead_letter_notice.retryRequested.connect(
+            lambda _job_id: self.statusBar().showMessage("Retrying…", 3000)
+        )
         docs.saveFinished.connect(lambda _ok: self._update_title())
         clipboard = QApplication.clipboard()
         if clipboard is not None:
             clipboard.dataChanged.connect(self._update_actions)
+
+    def show_jobs(self, *, dead: bool = False) -> None:
+        """Show the Jobs dock on its Queue or Dead letters tab."""
+        self._jobs_dock.show()
+        self._jobs_dock.raise_()
+        if dead:
+            self.jobs_panel.show_dead_letters()
+        else:
+            self.jobs_panel.show_queue()
+
+    def _show_dead_letter(self, job_id: int) -> None:
+        self.show_jobs(dead=True)
+        self.jobs_panel.show_dead_letter(job_id)
 
     # ------------------------------------------------------------ reactions
     def _update_title(self) -> None:
@@ -344,7 +389,16 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         event.ignore()
-        self.documents.maybe_discard(self._close_now)
+        self.documents.maybe_discard(self._ask_about_jobs)
+
+    def _ask_about_jobs(self) -> None:
+        """Unsaved changes are dealt with; now the background jobs (never dropped silently)."""
+
+        def answered(choice: QuitChoice) -> None:
+            if choice != "stay":
+                self._close_now()
+
+        ask_pending_jobs(self, self.jobs, answered)
 
     def _close_now(self) -> None:
         self._closing = True
