@@ -240,7 +240,7 @@ def geometry_fields(shape: Shape) -> tuple[str, ...]:
     return LINE_FIELDS if isinstance(shape, Line) else BOX_FIELDS
 
 
-def rect(
+def _box_fields(
     id: str,
     x: float,
     y: float,
@@ -252,34 +252,24 @@ def rect(
     stroke_width: float = 1.0,
     opacity: float = 1.0,
     rotation: float = 0.0,
-) -> Rect:
-    """A rectangle with the editor's default style."""
-    return Rect(
-        id=id, x=float(x), y=float(y), width=float(width), height=float(height),
-        rotation=float(rotation), fill=fill, stroke=stroke,
-        stroke_width=float(stroke_width), opacity=float(opacity),
-    )  # fmt: skip
+) -> dict[str, Any]:
+    """The fields of a box shape with the editor's default style, as floats."""
+    return {
+        "id": id, "x": float(x), "y": float(y), "width": float(width),
+        "height": float(height), "rotation": float(rotation), "fill": fill, "stroke": stroke,
+        "stroke_width": float(stroke_width), "opacity": float(opacity),
+    }  # fmt: skip
 
 
-def ellipse(
-    id: str,
-    x: float,
-    y: float,
-    width: float,
-    height: float,
-    *,
-    fill: str | None = "#ffffff",
-    stroke: str | None = "#000000",
-    stroke_width: float = 1.0,
-    opacity: float = 1.0,
-    rotation: float = 0.0,
-) -> Ellipse:
-    """An ellipse with the editor's default style."""
-    return Ellipse(
-        id=id, x=float(x), y=float(y), width=float(width), height=float(height),
-        rotation=float(rotation), fill=fill, stroke=stroke,
-        stroke_width=float(stroke_width), opacity=float(opacity),
-    )  # fmt: skip
+def rect(id: str, x: float, y: float, width: float, height: float, **style: Any) -> Rect:
+    """A rectangle; style keywords (fill, stroke, stroke_width, opacity, rotation) as in
+    `_box_fields`, defaulting to the editor's style."""
+    return Rect(**_box_fields(id, x, y, width, height, **style))
+
+
+def ellipse(id: str, x: float, y: float, width: float, height: float, **style: Any) -> Ellipse:
+    """An ellipse; style keywords as for `rect`."""
+    return Ellipse(**_box_fields(id, x, y, width, height, **style))
 
 
 def line(
