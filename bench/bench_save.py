@@ -11,9 +11,13 @@ tick arrives, while a JobQueue runs, on its worker thread:
 * ExportJobs of the same document to PNG (2000x2000), SVG and PDF,
 
 once with Python's default GIL switch interval (5 ms) and once with the 1 ms interval
-the app sets (`editor.io.tasks.use_responsive_switch_interval`). For each it prints the
-total time from submit to result (median of the runs), the largest gap between two
-ticks in any run and the 99th percentile of the gaps of all runs together (targets:
+the app sets (`editor.io.tasks.use_responsive_switch_interval`). Exports end their
+painter through `editor.io.native` (QPainter::end() called with the GIL released);
+``--binding-end`` adds rows that end it through PySide6's QPainter.end() instead, which
+holds the GIL (what every export did before), for a comparison on the same machine.
+For each it prints the total time from submit to result (median of the runs), the
+largest gap between two ticks in any run and the 99th percentile of the gaps of all runs
+together (targets:
 largest <= 16 ms, p99 <= 8 ms). Two baselines: an idle loop (the timer's own jitter)
 and a job that keeps a core busy without holding the GIL (what CPU competition alone
 costs on this machine, other processes included). A second
@@ -26,6 +30,7 @@ average is printed at the start and the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import os
@@ -33,7 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -46,6 +51,7 @@ from bench_export import random_snapshot, run_once
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
+from editor.io import native
 from editor.io.format import ENCODE_CHUNK
 from editor.io.tasks import SAVE_CHUNK, ExportJob, SaveJob, use_responsive_switch_interval
 from editor.jobs import Job, JobContext, JobLog, JobQueue, JobRecord
@@ -151,6 +157,21 @@ class BusyWithoutGil(Job[None]):
             hashlib.sha256(self.DATA).digest()
 
 
+@contextlib.contextmanager
+def binding_end(enabled: bool) -> Iterator[None]:
+    """While enabled, `editor.io.native.end_painter` finds no native QPainter::end(), so
+    exports end their painter through the binding (holding the GIL), as before."""
+    if not enabled:
+        yield
+        return
+    found = native.native_end
+    native.native_end = lambda: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        native.native_end = found
+
+
 def row(name: str, interval: float, samples: list[Sample]) -> str:
     """Worst largest gap over all runs; p99 over the gaps of all runs pooled."""
     largest = max(s.largest for s in samples)
@@ -159,7 +180,7 @@ def row(name: str, interval: float, samples: list[Sample]) -> str:
     met = "yes" if largest <= TARGET_MAX_MS and p99 <= TARGET_P99_MS else "NO"
     failed = "" if all(s.ok for s in samples) else "  (job FAILED)"
     return (
-        f"{name:<22}{interval * 1000:>7.0f} ms{total:>10.2f}{largest:>12.1f}{p99:>10.1f}"
+        f"{name:<30}{interval * 1000:>7.0f} ms{total:>10.2f}{largest:>12.1f}{p99:>10.1f}"
         f"{met:>8}{failed}"
     )
 
@@ -174,6 +195,14 @@ def main() -> None:
         "--compare-chunk", type=int, default=ENCODE_CHUNK, help="SaveJob chunk to compare with"
     )
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--skip-saves", action="store_true", help="exports only")
+    parser.add_argument(
+        "--binding-end", action="store_true", help="also export with PySide6's QPainter.end()"
+    )
+    parser.add_argument(
+        "--intervals", type=float, nargs="*", default=[0.005, 0.001], help="switch intervals"
+    )
+    parser.add_argument("--skip-small", action="store_true", help="no 10,000-shape table")
     args = parser.parse_args()
 
     app = QGuiApplication(sys.argv[:1])  # noqa: F841 - fonts and timers need it
@@ -185,14 +214,14 @@ def main() -> None:
         f"load average {load[0]:.2f} at start"
     )
     header = (
-        f"{'job':<22}{'switch':>10}{'total s':>10}{'max gap ms':>12}{'p99 ms':>10}{'target':>8}"
+        f"{'job':<30}{'switch':>10}{'total s':>10}{'max gap ms':>12}{'p99 ms':>10}{'target':>8}"
     )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         logs = folder / "logs"
-        for interval in (0.005, 0.001):
+        for interval in args.intervals:
             sys.setswitchinterval(0.005)
             if interval < 0.005:
                 use_responsive_switch_interval()
@@ -200,21 +229,33 @@ def main() -> None:
             print(row("idle (timer jitter)", interval, [idle(1.0)]))
             busy = [measure(BusyWithoutGil, logs) for _ in range(args.repeat)]
             print(row("busy core, no GIL", interval, busy))
-            # Alternate the two chunk sizes run by run, so both see the same machine.
-            saves: dict[int, list[Sample]] = {SAVE_CHUNK: [], args.compare_chunk: []}
-            for _ in range(args.repeat):
+            if not args.skip_saves:
+                # Alternate the two chunk sizes run by run, so both see the same machine.
+                saves: dict[int, list[Sample]] = {SAVE_CHUNK: [], args.compare_chunk: []}
+                for _ in range(args.repeat):
+                    for chunk, samples in saves.items():
+                        save = partial(SaveJob, snapshot, folder / "big.strata", chunk=chunk)
+                        samples.append(measure(save, logs))
                 for chunk, samples in saves.items():
-                    save = partial(SaveJob, snapshot, folder / "big.strata", chunk=chunk)
-                    samples.append(measure(save, logs))
-            for chunk, samples in saves.items():
-                print(row(f"save, chunk {chunk:,}", interval, samples))
+                    print(row(f"save, chunk {chunk:,}", interval, samples))
             if args.skip_exports:
                 continue
+            ends = ("native", "binding") if args.binding_end else ("native",)
             for fmt in ("png", "svg", "pdf"):
-                export = partial(ExportJob, snapshot, folder / f"big.{fmt}")
-                runs = [measure(export, logs) for _ in range(args.export_repeat)]
-                print(row(f"export {fmt.upper()}", interval, runs))
+                # Alternate the two ways run by run, so both see the same machine.
+                runs: dict[str, list[Sample]] = {end: [] for end in ends}
+                for _ in range(args.export_repeat):
+                    for end in ends:
+                        export = partial(ExportJob, snapshot, folder / f"big.{fmt}")
+                        with binding_end(end == "binding"):
+                            runs[end].append(measure(export, logs))
+                for end, samples in runs.items():
+                    name = f"export {fmt.upper()}" + (", binding end" if end == "binding" else "")
+                    print(row(name, interval, samples))
         sys.setswitchinterval(0.005)
+        if args.skip_small:
+            print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+            return
 
         small = random_snapshot(args.export_shapes, 2000.0)
         print()

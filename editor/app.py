@@ -1,19 +1,30 @@
-"""Start the editor window: `strata [FILE]` and `python -m editor [FILE]`."""
+"""Start the editor window: `strata [FILE]` and `python -m editor [FILE]`.
+
+``STRATA_EXIT_AFTER_FIRST_PAINT=1`` (for bench/bench_open.py): once the main window's
+first frame has been painted, print ``first-paint <time.perf_counter()>`` on stdout and
+quit, discarding the (empty) document. ``perf_counter`` is CLOCK_MONOTONIC on Linux,
+system-wide, so a parent process can subtract the moment it spawned this one. With a
+FILE the first frame is still the empty window's: the file opens after it.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from editor import __version__
 from editor.io.tasks import use_responsive_switch_interval
 
 ORGANIZATION = "Strata"
 APPLICATION = "Strata"
+#: Environment variable: print the time of the first paint and quit (see the docstring).
+EXIT_AFTER_FIRST_PAINT = "STRATA_EXIT_AFTER_FIRST_PAINT"
 
 
 def configure_application(app: QCoreApplication) -> None:
@@ -26,6 +37,25 @@ def configure_application(app: QCoreApplication) -> None:
     use_responsive_switch_interval()
 
 
+class _FirstPaintProbe(QObject):
+    """Reports the end of a window's first painted frame, then quits the application.
+
+    A top-level window paints itself first and its children right after, in the same
+    call; the zero timer set at the window's Paint event fires once that call returned.
+    """
+
+    def __init__(self, window: QWidget, done: QTimer) -> None:
+        super().__init__(window)
+        self._done = done
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done.isActive():
+            watched.removeEventFilter(self)
+            self._done.start(0)
+        return False
+
+
 def run(path: str | None = None) -> int:
     """Show a window (on `path` if given) and run the event loop; returns the exit code."""
     from editor.ui.main_window import MainWindow  # noqa: PLC0415 (imports all widgets)
@@ -34,6 +64,17 @@ def run(path: str | None = None) -> int:
     assert isinstance(app, QApplication)
     configure_application(app)
     window = MainWindow()
+    if os.environ.get(EXIT_AFTER_FIRST_PAINT):
+        done = QTimer(window)
+        done.setSingleShot(True)
+
+        def report() -> None:
+            print(f"first-paint {time.perf_counter():.6f}", flush=True)
+            window.discard_and_close()
+            app.quit()
+
+        done.timeout.connect(report)
+        _FirstPaintProbe(window, done)
     window.show()
     if path is not None:
         target = Path(path)

@@ -136,12 +136,14 @@ _temps_lock = threading.Lock()
 
 def write_atomic(
     path: str | os.PathLike[str],
-    chunks: Iterable[bytes],
+    chunks: Iterable[bytes | memoryview],
     *,
     ops: FileOps = OS_FILE_OPS,
     check: Check | None = None,
 ) -> Path:
     """Replace `path` with the concatenated chunks, atomically. Returns the real path.
+
+    A chunk may be a memoryview (of a QByteArray, say): it is written without a copy.
 
     A symlink is written through (its target is replaced, the link survives). An existing
     file keeps its permission bits; a new one gets 0666 minus the umask, like any editor.

@@ -31,10 +31,15 @@ Output notes
     10.5 pt. Qt stores page sizes in whole points, so a page whose size in points is not
     whole is rounded, and the drawing is stretched by less than 0.5 pt to fill it.
 
-Threads: painting releases the GIL often (the GUI thread waits ~15 ms at most), but two
-single Qt calls do not, and cannot be chunked: QPainter.end() on the QPdfWriter, which
-compresses the page and embeds fonts (~170-220 ms for 10,000 shapes), and on the
-QSvgGenerator (~25 ms). See bench/bench_export.py.
+Threads: painting releases the GIL in every Qt call, and QImage.save releases it while it
+encodes. QPainter.end() through the binding does not, and it is the longest single call:
+on the QPdfWriter it compresses the page and embeds fonts (~1.7-2.6 s for 100,000
+shapes), on the QSvgGenerator it writes the document out (~0.2-0.3 s). So the painter is
+ended through `editor.io.native.end_painter`, which calls the C++ function with the GIL
+released (and falls back to ``painter.end()`` where it cannot). The output is handed to
+`write_atomic` as a memoryview of Qt's QByteArray, not copied into a Python bytes object
+(an 85 MB SVG took two copies of ~0.1 s each, holding the GIL): only the SVG's first few
+kB are rewritten (its width and height). See bench/bench_save.py.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 
 from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
+from editor.io.native import PainterEnd, end_painter
 from editor.io.render import Check, Progress, paint_page, qcolor
 from editor.model.document import Snapshot
 from editor.model.shapes import Page
@@ -132,20 +138,28 @@ def export(
     progress: Progress | None = None,
     title: str | None = None,
     ops: FileOps = OS_FILE_OPS,
+    painter_end: PainterEnd = end_painter,
 ) -> Path:
     """Export to the format named by `fmt`, or by the path's suffix if `fmt` is None.
 
     `scale` is for PNG only; any other value with SVG or PDF raises InvalidExport rather
     than being silently ignored (vector output has no pixel size). Returns the path
-    written (a symlink's target: `write_atomic` writes through links).
+    written (a symlink's target: `write_atomic` writes through links). `painter_end`
+    ends the painter (tests pass ``QPainter.end`` to take the binding's path).
     """
     kind = format_for(path, fmt)
     if kind == "png":
-        return export_png(snapshot, path, scale=scale, check=check, progress=progress, ops=ops)
+        return export_png(
+            snapshot, path, scale=scale, check=check, progress=progress, ops=ops,
+            painter_end=painter_end,
+        )  # fmt: skip
     if scale != 1.0:
         raise InvalidExport(f"scale applies to PNG only, not to {kind.upper()}")
     exporter = export_svg if kind == "svg" else export_pdf
-    return exporter(snapshot, path, check=check, progress=progress, title=title, ops=ops)
+    return exporter(
+        snapshot, path, check=check, progress=progress, title=title, ops=ops,
+        painter_end=painter_end,
+    )  # fmt: skip
 
 
 def export_png(
@@ -156,15 +170,16 @@ def export_png(
     check: Check | None = None,
     progress: Progress | None = None,
     ops: FileOps = OS_FILE_OPS,
+    painter_end: PainterEnd = end_painter,
 ) -> Path:
     """Write the page as a PNG of ``page size x scale`` pixels (see the module notes)."""
     target = Path(path)
     size = png_size(snapshot.page, scale)
 
-    def chunks() -> Iterator[bytes]:
-        data = _png_bytes(snapshot, size, scale, check, progress)
+    def chunks() -> Iterator[memoryview]:
+        data = _png_bytes(snapshot, size, scale, check, progress, painter_end)
         _report(progress, 0.95, f"Writing {target.name}")
-        yield data
+        yield _view(data)
 
     written = write_atomic(target, chunks(), ops=ops, check=check)
     _report(progress, 1.0, f"Exported {target.name}")
@@ -179,6 +194,7 @@ def export_svg(
     progress: Progress | None = None,
     title: str | None = None,
     ops: FileOps = OS_FILE_OPS,
+    painter_end: PainterEnd = end_painter,
 ) -> Path:
     """Write the page as an SVG 1.1 document whose viewBox is the page (see the notes).
 
@@ -186,10 +202,10 @@ def export_svg(
     """
     target = Path(path)
 
-    def chunks() -> Iterator[bytes]:
-        data = _svg_bytes(snapshot, title or target.stem, check, progress)
+    def chunks() -> Iterator[bytes | memoryview]:
+        data = _svg_bytes(snapshot, title or target.stem, check, progress, painter_end)
         _report(progress, 0.95, f"Writing {target.name}")
-        yield data
+        yield from _svg_with_exact_size(_view(data), snapshot.page)
 
     written = write_atomic(target, chunks(), ops=ops, check=check)
     _report(progress, 1.0, f"Exported {target.name}")
@@ -204,6 +220,7 @@ def export_pdf(
     progress: Progress | None = None,
     title: str | None = None,
     ops: FileOps = OS_FILE_OPS,
+    painter_end: PainterEnd = end_painter,
 ) -> Path:
     """Write the page as a one-page PDF of the page's size at 0.75 pt per px.
 
@@ -211,10 +228,10 @@ def export_pdf(
     """
     target = Path(path)
 
-    def chunks() -> Iterator[bytes]:
-        data = _pdf_bytes(snapshot, title or target.stem, check, progress)
+    def chunks() -> Iterator[memoryview]:
+        data = _pdf_bytes(snapshot, title or target.stem, check, progress, painter_end)
         _report(progress, 0.95, f"Writing {target.name}")
-        yield data
+        yield _view(data)
 
     written = write_atomic(target, chunks(), ops=ops, check=check)
     _report(progress, 1.0, f"Exported {target.name}")
@@ -225,7 +242,9 @@ def export_pdf(
 # Each _*_bytes function deletes its Qt objects in a `finally`: when an export fails,
 # the traceback keeps the frame alive, and the image (megabytes) or the QObjects
 # (QSvgGenerator, QPdfWriter, QBuffer) must still die here, on this thread, not whenever
-# and wherever the caller lets go of the exception.
+# and wherever the caller lets go of the exception. They return the output as a
+# QByteArray that nothing else shares (the QBuffer is gone), so a memoryview of it
+# neither copies nor detaches it.
 
 
 def _png_bytes(
@@ -234,7 +253,8 @@ def _png_bytes(
     scale: float,
     check: Check | None,
     progress: Progress | None,
-) -> bytes:
+    painter_end: PainterEnd,
+) -> QByteArray:
     page = snapshot.page
     width, height = size
     opaque = qcolor(page.background).alpha() == 255
@@ -248,7 +268,10 @@ def _png_bytes(
         image.setDotsPerMeterY(dots_per_metre)
         image.fill(Qt.GlobalColor.transparent)
         # Map the page onto the whole image, even when page x scale is not whole pixels.
-        _paint(image, snapshot, width / page.width, height / page.height, check, progress, "PNG")
+        _paint(
+            image, snapshot, width / page.width, height / page.height, check, progress, "PNG",
+            painter_end,
+        )  # fmt: skip
         _step(check, progress, _PAINT_SHARE, "Encoding PNG")
         return _encode_image(image, "PNG")
     finally:
@@ -256,8 +279,12 @@ def _png_bytes(
 
 
 def _svg_bytes(
-    snapshot: Snapshot, title: str, check: Check | None, progress: Progress | None
-) -> bytes:
+    snapshot: Snapshot,
+    title: str,
+    check: Check | None,
+    progress: Progress | None,
+    painter_end: PainterEnd,
+) -> QByteArray:
     page = snapshot.page
     buffer = QBuffer()
     generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
@@ -269,16 +296,20 @@ def _svg_bytes(
         generator.setViewBox(QRectF(0.0, 0.0, page.width, page.height))
         generator.setTitle(title)
         generator.setDescription("Exported from Strata")
-        _paint(generator, snapshot, 1.0, 1.0, check, progress, "SVG")
-        data = bytes(buffer.data().data())
+        _paint(generator, snapshot, 1.0, 1.0, check, progress, "SVG", painter_end)
+        data = buffer.data()  # shares the buffer's array until the buffer is gone
     finally:
         del generator, buffer  # the generator first: it points at the buffer
-    return _svg_with_exact_size(data, page)
+    return data
 
 
 def _pdf_bytes(
-    snapshot: Snapshot, title: str, check: Check | None, progress: Progress | None
-) -> bytes:
+    snapshot: Snapshot,
+    title: str,
+    check: Check | None,
+    progress: Progress | None,
+    painter_end: PainterEnd,
+) -> QByteArray:
     page = snapshot.page
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -300,10 +331,11 @@ def _pdf_bytes(
         media_box = writer.pageLayout().fullRectPoints()
         sx = media_box.width() / POINTS_PER_PX / page.width
         sy = media_box.height() / POINTS_PER_PX / page.height
-        _paint(writer, snapshot, sx, sy, check, progress, "PDF")
-        return bytes(buffer.data().data())
+        _paint(writer, snapshot, sx, sy, check, progress, "PDF", painter_end)
+        data = buffer.data()  # shares the buffer's array until the buffer is gone
     finally:
         del writer, buffer  # the writer first: it points at the buffer
+    return data
 
 
 def _paint(
@@ -314,8 +346,13 @@ def _paint(
     check: Check | None,
     progress: Progress | None,
     what: str,
+    painter_end: PainterEnd = end_painter,
 ) -> None:
-    """Paint the page on a device, ending the painter (which finishes SVG/PDF output)."""
+    """Paint the page on a device, ending the painter (which finishes SVG/PDF output).
+
+    The painter is ended with `painter_end` (see the module notes: the GIL), also when
+    painting failed or was cancelled: ending a PDF page costs as much either way.
+    """
 
     def painted(fraction: float, message: str) -> None:
         _report(progress, fraction * _PAINT_SHARE, message)
@@ -327,9 +364,9 @@ def _paint(
             painter.scale(sx, sy)
             paint_page(painter, snapshot, check=check, progress=painted)
         except BaseException:
-            painter.end()
+            painter_end(painter)
             raise
-        if not painter.end():
+        if not painter_end(painter):
             raise OSError(f"could not finish the {what} output")
     finally:
         del device  # see "rendering" above: a traceback must not keep the device alive
@@ -341,30 +378,46 @@ def _begin(painter: QPainter, device: QPaintDevice, what: str) -> None:
         raise OSError(f"could not start painting the {what} output")
 
 
-def _encode_image(image: QImage, fmt: str) -> bytes:
+def _encode_image(image: QImage, fmt: str) -> QByteArray:
     """Encode an image with Qt; raises OSError when QImage.save returns False."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # The 6.11 stubs type `format` as bytes, but the binding accepts only str.
-    ok = image.save(buffer, fmt)  # type: ignore[call-overload]
-    buffer.close()
-    if not ok:
-        raise OSError(f"could not encode the {image.width()}x{image.height()} image as {fmt}")
-    return bytes(data.data())
+    buffer = QBuffer()
+    try:
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        # The 6.11 stubs type `format` as bytes, but the binding accepts only str.
+        ok = image.save(buffer, fmt)  # type: ignore[call-overload]
+        buffer.close()
+        if not ok:
+            raise OSError(f"could not encode the {image.width()}x{image.height()} image as {fmt}")
+        data = buffer.data()
+    finally:
+        del buffer  # so that `data` is the array's only owner
+    return data
 
 
 _SVG_SIZE_RE: Final = re.compile(rb'(<svg\b[^>]*?)\swidth="[^"]*"\s+height="[^"]*"')
 
 
-def _svg_with_exact_size(data: bytes, page: Page) -> bytes:
+def _view(data: QByteArray) -> memoryview:
+    """The bytes of a QByteArray without a copy (PySide6's QByteArray has the buffer
+    protocol; its type stubs do not say so)."""
+    return memoryview(data)  # type: ignore[arg-type]
+
+
+#: QSvgGenerator writes the <svg> element right after the XML declaration; its attributes
+#: are far inside this many bytes.
+_SVG_HEAD: Final = 16_384
+
+
+def _svg_with_exact_size(data: memoryview, page: Page) -> tuple[bytes, memoryview]:
     """Replace QSvgGenerator's rounded millimetre width/height by the page size in px.
 
-    Should a later Qt write the header differently, its own (physically right, slightly
-    rounded) size is kept; tests/io/test_export.py notices.
+    Only the head of the document is copied and rewritten; the rest is returned as a
+    view of `data`. Should a later Qt write the header differently, its own (physically
+    right, slightly rounded) size is kept; tests/io/test_export.py notices.
     """
+    head = bytes(data[:_SVG_HEAD])
     size = f'\\1 width="{_number(page.width)}" height="{_number(page.height)}"'
-    return _SVG_SIZE_RE.sub(size.encode(), data, count=1)
+    return _SVG_SIZE_RE.sub(size.encode(), head, count=1), data[_SVG_HEAD:]
 
 
 def _number(value: float) -> str:

@@ -1,10 +1,22 @@
 """The one renderer: paints shapes for the canvas and for every exporter.
 
-The canvas (a QGraphicsItem per shape) and the PNG/SVG/PDF exporters call the functions
-here, so what you see is what you export. Everything is a plain function of a painter and
-an immutable shape; no Qt object outlives a call, nothing touches widgets, QPixmap or the
-application object, so a worker thread may paint a snapshot onto a QImage, QSvgGenerator
-or QPdfWriter while the GUI thread paints the canvas.
+The canvas (a QGraphicsItem per shape, painted by its scene's shape layer) and the
+PNG/SVG/PDF exporters call the functions here, so what you see is what you export.
+Everything is a plain function of a painter and an immutable shape; nothing touches
+widgets, QPixmap or the application object, so a worker thread may paint a snapshot onto
+a QImage, QSvgGenerator or QPdfWriter while the GUI thread paints the canvas.
+
+Looks
+    Painting a shape is two steps: `look_of` works out its `ShapeLook` (local box, fill
+    colour, pens, the line) and `paint_look` draws it; `paint_shape`,
+    `paint_shape_local` and `paint_page` do both, each time, for the exporters. The
+    canvas keeps the looks (and text layouts) of shapes it has painted, on the GUI thread
+    only, so a repaint does not rebuild pens and colours: same code, same pixels.
+
+Level of detail
+    `paint_look(..., greek=True)` and `tiny_color` exist for the canvas alone (text a
+    few pixels tall drawn as grey bars, the colour of a shape a few pixels big). No
+    exporter uses them; `paint_page` always paints every shape in full.
 
 Coordinates
     `paint_shape` paints in document coordinates. `paint_shape_local` paints in the
@@ -18,7 +30,10 @@ Coordinates
         item.setPos(shape_origin(shape))      # moving a shape changes only pos()
         item.setRotation(shape.rotation)      # rotates about the item's (0, 0) = centre
         item.boundingRect() -> local_rect(shape)
-        item.paint(...)     -> paint_shape_local(painter, shape)
+        paint               -> paint_look(painter, look_of(shape)) in the local frame
+
+    `item_geometry` gives the origin and `local_rect` in one call (items are built by
+    the hundred thousand).
 
     The item must not also call setOpacity(shape.opacity): the renderer applies it.
 
@@ -132,19 +147,25 @@ def _faded(value: str | None, opacity: float) -> QColor | None:
     return color
 
 
+# Enum members looked up once: each PySide6 enum attribute access costs ~1 µs, which
+# showed up in every pen built.
+_SOLID: Final = Qt.PenStyle.SolidLine
+_NO_PEN: Final = Qt.PenStyle.NoPen
+_NO_BRUSH: Final = Qt.BrushStyle.NoBrush
+_ROUND_CAP: Final = Qt.PenCapStyle.RoundCap
+_SQUARE_CAP: Final = Qt.PenCapStyle.SquareCap
+_ROUND_JOIN: Final = Qt.PenJoinStyle.RoundJoin
+_MITER_JOIN: Final = Qt.PenJoinStyle.MiterJoin
+_INTERSECT: Final = Qt.ClipOperation.IntersectClip
+
+
 def _pen(value: str | None, width: float, opacity: float, *, line: bool) -> QPen | None:
     color = _faded(value, opacity)
     if color is None or width <= 0.0:
         return None
     if line:
-        return QPen(
-            QBrush(color), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-            Qt.PenJoinStyle.RoundJoin,
-        )  # fmt: skip
-    return QPen(
-        QBrush(color), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap,
-        Qt.PenJoinStyle.MiterJoin,
-    )  # fmt: skip
+        return QPen(QBrush(color), width, _SOLID, _ROUND_CAP, _ROUND_JOIN)
+    return QPen(QBrush(color), width, _SOLID, _SQUARE_CAP, _MITER_JOIN)
 
 
 # --------------------------------------------------------------------- geometry
@@ -160,8 +181,9 @@ def shape_origin(shape: Shape) -> QPointF:
     The centre of the box (rotation is about it), or the midpoint of a line. A canvas
     item uses it as its pos().
     """
-    if isinstance(shape, Line):
+    if type(shape) is Line:
         return QPointF((shape.x1 + shape.x2) / 2.0, (shape.y1 + shape.y2) / 2.0)
+    assert not isinstance(shape, Line)
     return QPointF(shape.x + shape.width / 2.0, shape.y + shape.height / 2.0)
 
 
@@ -187,6 +209,33 @@ def _local_box(shape: Shape) -> QRectF:
     return QRectF(-shape.width / 2.0, -shape.height / 2.0, shape.width, shape.height)
 
 
+def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
+    """``(x, y, rect, extent)``: `shape_origin`, `local_rect` and the rect's larger side.
+
+    One call for what a canvas item needs when it is built or moved (100,000 items are
+    built when a large document opens, so this avoids the QPointF and the second type
+    dispatch). The rect is computed with the same float operations as
+    ``_local_box(shape).adjusted(-half, -half, half, half)``, so it equals `local_rect`.
+    """
+    if type(shape) is Line:
+        x1, y1, x2, y2 = shape.x1, shape.y1, shape.x2, shape.y2
+        half_w = abs((x2 - x1) / 2.0)
+        half_h = abs((y2 - y1) / 2.0)
+        w, h = 2.0 * half_w, 2.0 * half_h
+        x, y = (x1 + x2) / 2.0, (y1 + y2) / 2.0
+    else:
+        assert not isinstance(shape, Line)
+        w, h = shape.width, shape.height
+        half_w, half_h = w / 2.0, h / 2.0
+        x, y = shape.x + half_w, shape.y + half_h
+    stroke_width = shape.stroke_width
+    half = stroke_width / 2.0 if shape.stroke is not None and stroke_width > 0.0 else 0.0
+    w = w + half + half
+    h = h + half + half
+    rect = QRectF(-half_w - half, -half_h - half, w, h)
+    return x, y, rect, w if w > h else h
+
+
 def local_rect(shape: Shape) -> QRectF:
     """Everything `paint_shape_local` may paint, in local (unrotated) coordinates.
 
@@ -194,8 +243,7 @@ def local_rect(shape: Shape) -> QRectF:
     are centred; round line caps and mitred 90-degree corners stay within that). Text is
     clipped to its box, so it adds nothing. This is the canvas item's boundingRect().
     """
-    half = _half_stroke(shape)
-    return _local_box(shape).adjusted(-half, -half, half, half)
+    return item_geometry(shape)[2]
 
 
 def shape_rect(shape: Shape) -> QRectF:
@@ -208,6 +256,201 @@ def shape_rect(shape: Shape) -> QRectF:
 
 
 # --------------------------------------------------------------------- painting
+class ShapeLook:
+    """How one shape paints in its local frame, worked out once: box, colours, pens.
+
+    `look_of` makes one and `paint_look` paints it; painting a shape *is* painting its
+    look, for the canvas and for every exporter alike. The canvas keeps the looks of the shapes
+    it painted in full most recently (so a repaint does not rebuild pens, colours and
+    rectangles); exporters make a fresh one per shape. The text layout is not part of
+    the look (it is large: ~3-10 kB), `paint_look` asks for it.
+
+    Holds Qt value objects: use a look on the thread that made it.
+    """
+
+    __slots__ = ("box", "fill", "line", "origin", "pen", "shape", "text_pen", "visible")
+
+    def __init__(self, shape: Shape) -> None:
+        #: The shape this look was made from.
+        self.shape: Shape = shape
+        opacity = shape.opacity
+        #: False when painting would draw nothing at all.
+        self.visible = opacity > 0.0
+        self.fill: QColor | None = None
+        #: The text's pen, None if no text is drawn.
+        self.text_pen: QPen | None = None
+        self.line: QLineF | None = None
+        self.origin: QPointF | None = None
+        if type(shape) is Line:
+            self.box = QRectF()
+            self.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=True)
+            if self.pen is None:
+                self.visible = False
+            else:
+                dx = (shape.x2 - shape.x1) / 2.0
+                dy = (shape.y2 - shape.y1) / 2.0
+                self.line = QLineF(-dx, -dy, dx, dy)
+            return
+        assert not isinstance(shape, Line)
+        self.box = _local_box(shape)
+        self.fill = _faded(shape.fill, opacity)
+        self.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=False)
+        if type(shape) is Text:
+            assert isinstance(shape, Text)
+            color = _faded(shape.color, opacity)
+            if color is not None and shape.text and shape.width > 0.0 and shape.height > 0.0:
+                self.text_pen = QPen(color)
+                self.origin = self.box.topLeft()
+        elif self.fill is None and self.pen is None:
+            self.visible = False
+
+
+def look_of(shape: Shape) -> ShapeLook:
+    """The look of a shape (see `ShapeLook`)."""
+    return ShapeLook(shape)
+
+
+#: Where `paint_look` gets a text box's layout: `text_layout`, or a cache of it.
+LayoutSource: TypeAlias = Callable[[Text], QTextLayout]
+
+
+def paint_look(
+    painter: QPainter,
+    look: ShapeLook,
+    layout_of: LayoutSource | None = None,
+    *,
+    greek: bool = False,
+) -> None:
+    """Paint a look in the shape's local frame, WITHOUT saving the painter's state.
+
+    It sets every pen and brush it uses and scopes its own clip, but leaves pen and
+    brush changed: callers save and restore around it (`paint_shape_local`, a
+    QGraphicsView's painter-state protection) or do not care (`paint_page`).
+    `layout_of` gives a text box's layout (default: `text_layout`, a fresh one).
+
+    ``greek=True`` is for the canvas only, never for an export: a text box's text is
+    drawn as grey bars where its lines would be (see `_paint_greek`), which is what text
+    a few pixels tall looks like anyway, at a fraction of the cost. Fill and border are
+    painted as usual.
+    """
+    if not look.visible:
+        return
+    pen = look.pen
+    if look.line is not None:
+        assert pen is not None
+        painter.setPen(pen)
+        painter.drawLine(look.line)
+        return
+    box = look.box
+    fill = look.fill
+    shape = look.shape
+    if type(shape) is Text:
+        assert isinstance(shape, Text)
+        # Fill, then the text, then the border on top so clipped glyphs end under it.
+        if fill is not None:
+            painter.fillRect(box, fill)
+        text_pen = look.text_pen
+        if text_pen is not None:
+            # The clip must not outlive the text: the border next straddles the box edge.
+            painter.save()
+            try:
+                painter.setClipRect(box, _INTERSECT)
+                if greek:
+                    _paint_greek(painter, shape, box, text_pen.color())
+                else:
+                    layout = (layout_of or text_layout)(shape)
+                    # QTextLayout draws glyphs with the painter's pen.
+                    painter.setPen(text_pen)
+                    assert look.origin is not None
+                    layout.draw(painter, look.origin)
+            finally:
+                painter.restore()
+        if pen is not None:
+            painter.setPen(pen)
+            painter.setBrush(_NO_BRUSH)
+            painter.drawRect(box)
+        return
+    if pen is None:
+        painter.setPen(_NO_PEN)
+    else:
+        painter.setPen(pen)
+    if fill is None:
+        painter.setBrush(_NO_BRUSH)
+    else:
+        painter.setBrush(fill)
+    if type(shape) is Ellipse:
+        painter.drawEllipse(box)
+    else:
+        painter.drawRect(box)
+
+
+#: Greeked text: line pitch, bar height and mean advance as fractions of the font's
+#: pixel size (DejaVu Sans, the default family: 1.16 em line spacing, ~0.55 em per
+#: character of running text).
+_GREEK_PITCH: Final = 1.17
+_GREEK_BAR: Final = 0.45
+_GREEK_ADVANCE: Final = 0.55
+_GREEK_GREY: Final = (128, 128, 128)
+
+
+def _paint_greek(painter: QPainter, shape: Text, box: QRectF, color: QColor) -> None:
+    """Grey bars where the lines of text would be, estimated without a text layout.
+
+    Paragraphs (``\\n``) start new lines; a paragraph needs as many lines as its
+    estimated width fills, the last one partly. Bars below the box are not drawn (the
+    clip would hide them anyway).
+    """
+    px = float(max(1, math.floor(shape.font_size + 0.5)))
+    pitch = px * _GREEK_PITCH
+    bar = px * _GREEK_BAR
+    top, left, width, height = box.top(), box.left(), box.width(), box.height()
+    grey = QColor(*_GREEK_GREY)
+    grey.setAlphaF(color.alphaF() * 0.6)
+    y = 0.0
+    advance = px * _GREEK_ADVANCE
+    for paragraph in shape.text.replace("\r\n", "\n").split("\n"):
+        remaining = len(paragraph.rstrip()) * advance
+        while True:
+            if y >= height:
+                return
+            if remaining > 0.0:
+                w = remaining if remaining < width else width
+                painter.fillRect(QRectF(left, top + y + px * 0.35, w, bar), grey)
+            y += pitch
+            remaining -= width
+            if remaining <= 0.0:
+                break
+
+
+def tiny_color(shape: Shape) -> QColor | None:
+    """The colour a shape shows when it is a few pixels big; None if it shows nothing.
+
+    For the canvas's level of detail only (exports always paint in full): the fill if
+    visible, else the stroke (a line's colour), else, for a text box, the grey of its
+    greeked text (see `paint_look`), with the shape's opacity folded in.
+    """
+    opacity = shape.opacity
+    if opacity <= 0.0:
+        return None
+    if type(shape) is not Line:
+        assert not isinstance(shape, Line)
+        fill = _faded(shape.fill, opacity)
+        if fill is not None:
+            return fill
+    if shape.stroke_width > 0.0:
+        stroke = _faded(shape.stroke, opacity)
+        if stroke is not None:
+            return stroke
+    if type(shape) is Text:
+        assert isinstance(shape, Text)
+        color = _faded(shape.color, opacity)
+        if color is not None and shape.text.strip():
+            grey = QColor(*_GREEK_GREY)
+            grey.setAlphaF(color.alphaF() * 0.6)
+            return grey
+    return None
+
+
 def _require_active(painter: QPainter) -> None:
     if not painter.isActive():
         raise ValueError("the painter is not active (call QPainter.begin first)")
@@ -224,7 +467,7 @@ def paint_shape(painter: QPainter, shape: Shape) -> None:
     try:
         painter.setRenderHints(_HINTS)
         painter.setTransform(local_transform(shape), True)
-        _paint_local(painter, shape)
+        paint_look(painter, ShapeLook(shape))
     finally:
         painter.restore()
 
@@ -239,66 +482,7 @@ def paint_shape_local(painter: QPainter, shape: Shape) -> None:
     painter.save()
     try:
         painter.setRenderHints(_HINTS)
-        _paint_local(painter, shape)
-    finally:
-        painter.restore()
-
-
-def _paint_local(painter: QPainter, shape: Shape) -> None:
-    """Paint without saving state; the callers save and restore around it."""
-    opacity = shape.opacity
-    if opacity <= 0.0:
-        return
-    if isinstance(shape, Line):
-        pen = _pen(shape.stroke, shape.stroke_width, opacity, line=True)
-        if pen is not None:
-            painter.setPen(pen)
-            dx = (shape.x2 - shape.x1) / 2.0
-            dy = (shape.y2 - shape.y1) / 2.0
-            painter.drawLine(QLineF(-dx, -dy, dx, dy))
-        return
-
-    box = _local_box(shape)
-    fill = _faded(shape.fill, opacity)
-    pen = _pen(shape.stroke, shape.stroke_width, opacity, line=False)
-    if isinstance(shape, Text):
-        # Fill, then the text, then the border on top so clipped glyphs end under it.
-        if fill is not None:
-            painter.fillRect(box, fill)
-        _paint_text(painter, shape, box, opacity)
-        if pen is not None:
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(box)
-        return
-    if fill is None and pen is None:
-        return
-    if pen is None:
-        painter.setPen(Qt.PenStyle.NoPen)
-    else:
-        painter.setPen(pen)
-    if fill is None:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-    else:
-        painter.setBrush(fill)
-    if isinstance(shape, Ellipse):
-        painter.drawEllipse(box)
-    else:
-        painter.drawRect(box)
-
-
-def _paint_text(painter: QPainter, shape: Text, box: QRectF, opacity: float) -> None:
-    color = _faded(shape.color, opacity)
-    if color is None or not shape.text or box.width() <= 0.0 or box.height() <= 0.0:
-        return
-    layout = text_layout(shape)
-    # The clip must not outlive the text: the border drawn next straddles the box edge.
-    painter.save()
-    try:
-        painter.setClipRect(box, Qt.ClipOperation.IntersectClip)
-        # QTextLayout draws glyphs with the painter's pen.
-        painter.setPen(QPen(color))
-        layout.draw(painter, box.topLeft())
+        paint_look(painter, ShapeLook(shape))
     finally:
         painter.restore()
 
@@ -310,8 +494,12 @@ def text_font(shape: Text) -> QFont:
     """
     font = QFont(shape.font_family)
     font.setPixelSize(max(1, math.floor(shape.font_size + 0.5)))
-    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    font.setHintingPreference(_NO_HINTING)
     return font
+
+
+_NO_HINTING: Final = QFont.HintingPreference.PreferNoHinting
+_WRAP: Final = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
 
 
 def text_layout(shape: Text) -> QTextLayout:
@@ -324,7 +512,7 @@ def text_layout(shape: Text) -> QTextLayout:
     text = shape.text.replace("\r\n", "\n").replace("\n", _LINE_SEPARATOR)
     layout = QTextLayout(text, text_font(shape))
     option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    option.setWrapMode(_WRAP)
     option.setUseDesignMetrics(True)
     layout.setTextOption(option)
     width, height = shape.width, shape.height
@@ -379,7 +567,7 @@ def paint_page(
         background = _faded(page.background, 1.0)
         if background is not None:
             painter.fillRect(QRectF(0.0, 0.0, page.width, page.height), background)
-        # No save()/restore() per shape: _paint_local sets every pen and brush it uses
+        # No save()/restore() per shape: paint_look sets every pen and brush it uses
         # and scopes its own clip, so only the transform changes between shapes. (Each
         # restore() makes QSvgGenerator write another <g>, doubling the SVG's size.)
         base = painter.transform()
@@ -389,7 +577,7 @@ def paint_page(
             for shape in shapes[start : start + chunk]:
                 if _overlaps_page(shape, page.width, page.height):
                     painter.setTransform(local_transform(shape) * base)
-                    _paint_local(painter, shape)
+                    paint_look(painter, ShapeLook(shape))
             if progress is not None:
                 done = min(start + chunk, total)
                 progress(done / total, f"Painted {done} of {total} shapes")

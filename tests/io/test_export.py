@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import inspect
 import os
 import re
 import stat
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from editor.io.atomic import FileOps
 from editor.io.export import (
+    _SVG_HEAD,
     InvalidExport,
     UnsupportedFormat,
     _begin,
@@ -31,6 +33,7 @@ from editor.io.export import (
     format_for,
     png_size,
 )
+from editor.io.native import end_painter
 from editor.io.render import text_layout
 from editor.model import Page, Shape, Snapshot, ellipse, line, rect, text
 
@@ -422,3 +425,92 @@ def test_an_image_that_cannot_be_encoded_raises_os_error() -> None:
     image = QImage(4, 4, QImage.Format.Format_RGB32)
     with pytest.raises(OSError, match="could not encode the 4x4 image as NOPE"):
         _encode_image(image, "NOPE")
+
+
+# ---------------------------------------------------- ending the painter (the GIL)
+def binding_end(painter: QPainter) -> bool:
+    """The fallback: QPainter.end() through the binding, holding the GIL."""
+    return end_painter(painter, native=False)
+
+
+def busy_drawing() -> Snapshot:
+    """Enough shapes and text that the SVG is far longer than the head we rewrite."""
+    shapes: list[Shape] = [
+        rect(f"r{i}", (i * 37) % 760, (i * 53) % 560, 30, 20, fill="#ff000080", rotation=i % 90)
+        for i in range(400)
+    ]
+    shapes += [text(f"t{i}", (i * 71) % 700, (i * 29) % 540, 90, 50, "Lorem ipsum dolor " * 3)
+               for i in range(60)]  # fmt: skip
+    return drawing(*shapes)
+
+
+def normalised_pdf(data: bytes) -> bytes:
+    """The PDF without its creation time and random document ids."""
+    data = re.sub(rb"D:\d{14}Z?", b"", data)
+    data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^<]*", b"", data)
+    data = re.sub(rb"/ID \[.*?\]", b"", data, flags=re.S)
+    return re.sub(rb"uuid:[0-9a-f-]+", b"", data)
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_the_native_and_the_binding_end_write_the_same_file(tmp_path: Path, suffix: str) -> None:
+    snapshot = busy_drawing()
+    native = export(snapshot, tmp_path / f"native.{suffix}", title="T").read_bytes()
+    fallback = export(snapshot, tmp_path / f"binding.{suffix}", title="T", painter_end=binding_end)
+    if suffix == "png":
+        assert QImage.fromData(native) == QImage(str(fallback))
+        assert not QImage.fromData(native).isNull()
+    elif suffix == "svg":
+        assert len(native) > 4 * _SVG_HEAD  # the rewritten head is a small part of it
+        assert native == fallback.read_bytes()
+        root = ET.fromstring(native)
+        assert (root.get("width"), root.get("height")) == ("800", "600")
+        assert len(root.findall(f".//{SVG}rect")) >= 400
+        assert QSvgRenderer(native).isValid()
+    else:
+        assert normalised_pdf(native) == normalised_pdf(fallback.read_bytes())
+        assert pdf_pages(native) == [(0.0, 0.0, 600.0, 450.0)]
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_exports_end_the_painter_with_the_function_given(tmp_path: Path, suffix: str) -> None:
+    ended: list[QPainter] = []
+
+    def spy(painter: QPainter) -> bool:
+        ended.append(painter)
+        return end_painter(painter)
+
+    export(drawing(), tmp_path / f"spy.{suffix}", painter_end=spy)
+    assert len(ended) == 1
+    assert not ended[0].isActive()
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_a_cancelled_export_ends_its_painter_the_same_way(tmp_path: Path, suffix: str) -> None:
+    ended: list[QPainter] = []
+
+    def spy(painter: QPainter) -> bool:
+        ended.append(painter)
+        return end_painter(painter)
+
+    check, _ = counting_check(fail_at=2)
+    with pytest.raises(Cancelled):
+        export(many_shapes(), tmp_path / f"c.{suffix}", check=check, painter_end=spy)
+    assert len(ended) == 1
+    assert listing(tmp_path) == []
+
+
+def test_every_exporter_ends_painters_without_the_gil_by_default() -> None:
+    for exporter in (export, export_png, export_svg, export_pdf):
+        assert inspect.signature(exporter).parameters["painter_end"].default is end_painter
+
+
+def test_an_svg_whose_size_attributes_cannot_be_found_is_kept_as_qt_wrote_it() -> None:
+    from editor.io.export import _svg_with_exact_size  # noqa: PLC0415
+
+    data = b'<?xml version="1.0"?>\n<svg viewBox="0 0 1 1">' + b" " * (2 * _SVG_HEAD) + b"</svg>"
+    head, rest = _svg_with_exact_size(memoryview(data), Page(10, 20))
+    assert head + bytes(rest) == data
+    sized = b'<svg width="1mm" height="2mm" viewBox="0 0 1 1"></svg>'
+    head, rest = _svg_with_exact_size(memoryview(sized), Page(10.5, 20))
+    assert head + bytes(rest) == b'<svg width="10.5" height="20" viewBox="0 0 1 1"></svg>'

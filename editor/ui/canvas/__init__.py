@@ -4,7 +4,7 @@ Only `Canvas` is the window's API; the rest is exported for tests and tools.
 
     view.py       Canvas: session binding, tools, zoom/pan, keys, text editing
     scene.py      CanvasScene: one item per shape, updated from the document's changes
-    items.py      ShapeItem (painted by editor.io.render), PageItem
+    items.py      ShapeItem, ShapeLayer (paints them with editor.io.render), PageItem
     handles.py    SelectionOverlay: outlines and resize handles
     tools.py      gestures (move, resize, rubber band, draw, pan), DefaultStyle
     geometry.py   pure snapping, constraint and resize math

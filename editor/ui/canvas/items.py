@@ -1,34 +1,75 @@
-"""Scene items: one `ShapeItem` per document shape, and the page behind them.
+"""Scene items: one `ShapeItem` per document shape, the layer that paints them, the page.
 
 A `ShapeItem` mirrors one immutable shape with plain QGraphicsItem properties, the way the
 shared renderer's local frame was designed for (see `editor.io.render`): ``pos()`` is the
 shape's centre (a line's midpoint), ``rotation()`` its rotation, ``boundingRect()`` the
-renderer's `local_rect`, and ``paint()`` calls `paint_shape_local`. Moving a shape therefore
-changes only ``pos()``: Qt repaints the old and new areas and re-indexes one item, and a
-drag preview is just ``setPos``. The item never paints anything the renderer would not,
-so what you see is what you export.
+renderer's `local_rect`. Moving a shape therefore changes only ``pos()``, and a drag
+preview is `ShapeItem.move_to`. The item is what the scene indexes, picks, selects and
+moves; what it *looks like* is the renderer's `ShapeLook` of its shape, painted with
+`paint_look` exactly as the exporters paint it.
 
-Caching (measured with bench/bench_canvas.py, 10,000 shapes): every shape item uses
-DeviceCoordinateCache, a pixmap of itself at the current zoom. Dragging a shape repaints
-the area it uncovers; without the cache that is one Python `paint` (and, for a text box,
-a fresh text layout) per neighbour — ~2-4 ms per mouse move when zoomed out over a
-dense drawing — with it, a few blits (~0.4 ms). A pure move keeps the pixmap (see
-`_same_look`); any other change drops it. The price: the first paint at a new zoom
-renders each visible item into its own pixmap, about twice the cost of painting it
-directly, which shows only when tens of thousands of shapes are visible at once.
+Who paints: the `ShapeLayer`, not each item. Document items are `layered`: they have
+ItemHasNoContents, and one layer item (above the page, below every helper) paints, on
+each repaint, the items in the exposed area bottom to top, in one Python call. Qt's own
+per-item painting costs ~5 µs of C++ and binding overhead per visible item before any of
+our code runs (two Python boundingRect() calls, a Python paint() call with three wrapped
+arguments, a painter save/restore, a style option): at "zoom to fit" on 100,000 shapes
+that alone was 0.5 s per repaint, and the first paint after opening took 1.4 s even with
+every shape reduced to one fillRect. Through the layer the same repaint costs ~0.2 s (a
+tight loop; see ShapeLayer) and the first one ~0.25 s. The price: Qt does not repaint a
+moved or changed item that has no contents, so every change of a document item goes
+through methods that tell the layer which area to repaint (`move_to`, `set_shape`,
+`preview`, `set_text_hidden`, the scene's add, remove and restack). Do not call
+setPos/setRotation/setZValue on a document item directly. Items that are not layered
+(a drawing gesture's preview) paint themselves.
+
+Level of detail (canvas only; exports always paint everything in full). Decided per
+item on device pixels, from the painter's world transform:
+
+* a shape whose larger side is under `TINY_PX` device pixels is one ``fillRect`` of its
+  bounding rect (unrotated) in the colour that dominates it
+  (`editor.io.render.tiny_color`: fill, else stroke, else the grey of greeked text).
+  At "zoom to fit" on a dense drawing nearly every shape is this small, and a full
+  paint (~10-40 µs of Python each, more for text) is what made the first paint of a
+  100,000-shape document take 5-9 s;
+* text whose font is under `GREEK_PX` device pixels is "greeked": grey bars where the
+  lines are (``paint_look(..., greek=True)``), as Illustrator does; no text layout is
+  made. Fill and border are painted in full;
+* otherwise the shape is painted in full from a cached look and text layout (`_LOOKS`,
+  `_LAYOUTS`: bounded, most recently used, GUI thread only).
+
+`ShapeItem.paint_observer` is a seam for tests and benchmarks: when set, it is called
+with (item, detail) for every shape painted, detail being "tiny", "greek" or "full".
+
+No DeviceCoordinateCache: a pixmap per item at the current zoom made a drag over a dense
+drawing cheaper when every neighbour's repaint was a full Python paint with a fresh text
+layout, but it doubled the first paint at every zoom (each visible item rendered into its
+own pixmap) and thrashed QPixmapCache with tens of thousands of items (1.4 s instead of
+0.5 s per repaint of 100,000 trivial items). With the layer, the level of detail and the
+cached looks, a neighbour's repaint costs a few microseconds (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Final
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import ClassVar, Final, Literal
 
 import msgspec
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTextLayout
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from editor.io.render import local_rect, paint_shape_local, qcolor, shape_origin
+from editor.io.render import (
+    ShapeLook,
+    item_geometry,
+    look_of,
+    paint_look,
+    qcolor,
+    text_layout,
+    tiny_color,
+)
 from editor.model import Ellipse, Line, Page, Shape, Text
 
 #: Above every document shape. Document z keys are small floats (about the shape count),
@@ -36,13 +77,127 @@ from editor.model import Ellipse, Line, Page, Shape, Text
 TOP_Z: Final = 1e300
 #: Below every document shape: the page.
 BOTTOM_Z: Final = -1e300
+#: The shape layer: above the page, below the helpers (document items have no contents,
+#: so their own z only orders them for the layer and for picking).
+LAYER_Z: Final = -1e299
 
 _USER_TYPE: Final = 65536  # QGraphicsItem.UserType (untyped in the PySide6 stubs)
 SHAPE_ITEM_TYPE: Final = _USER_TYPE + 1
 PAGE_ITEM_TYPE: Final = _USER_TYPE + 2
+LAYER_ITEM_TYPE: Final = _USER_TYPE + 3
 
 #: Colour of selection outlines, handles, rubber band and previews' guides.
 SELECTION_COLOR: Final = QColor(26, 115, 232)
+
+#: A shape whose larger side is below this many device pixels is painted as a filled
+#: rectangle (see the module docstring).
+TINY_PX: Final = 3.0
+#: Text whose font is below this many device pixels is greeked.
+GREEK_PX: Final = 4.0
+_TINY2: Final = TINY_PX * TINY_PX
+_GREEK2: Final = GREEK_PX * GREEK_PX
+
+#: How many looks and text layouts the canvas keeps (most recently painted first). A
+#: look is ~1 kB, a layout 3-10 kB; a full view of shapes rarely needs more.
+LOOK_CACHE: Final = 20_000
+LAYOUT_CACHE: Final = 4_000
+
+Detail = Literal["tiny", "greek", "full"]
+PaintObserver = Callable[["ShapeItem", Detail], None]
+
+# Enum members and flags looked up once: each PySide6 enum attribute access costs ~1-2
+# µs, several per item when 100,000 items are built.
+_ITEM_FLAGS: Final = QGraphicsItem.GraphicsItemFlag
+_SELECTABLE: Final = _ITEM_FLAGS.ItemIsSelectable
+_LAYER_ITEM_FLAGS: Final = _ITEM_FLAGS.ItemIsSelectable | _ITEM_FLAGS.ItemHasNoContents
+_NO_BUTTON: Final = Qt.MouseButton.NoButton
+_HINTS: Final = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+_INTERSECTS: Final = Qt.ItemSelectionMode.IntersectsItemBoundingRect
+_BOTTOM_FIRST: Final = Qt.SortOrder.AscendingOrder
+
+
+class _Recent(OrderedDict[Hashable, object]):
+    """A bounded most-recently-used map. Only the GUI thread paints items: no lock."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def find(self, key: Hashable) -> object | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def keep(self, key: Hashable, value: object) -> None:
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+#: Looks by the shape's identity (a look is made from the whole value and costs a few
+#: µs; hashing the value would cost about as much). Each entry holds the shape, so its
+#: id() cannot be reused while the entry exists.
+_LOOKS = _Recent(LOOK_CACHE)
+#: Layouts by what a layout depends on, so a moved or restyled text box, and every box
+#: with the same label, reuses one.
+_LAYOUTS = _Recent(LAYOUT_CACHE)
+#: Tiny-shape colours by the style fields they depend on (a few per drawing).
+_TINY_COLORS: dict[tuple[object, ...], QColor | None] = {}
+
+
+def cached_look(shape: Shape) -> ShapeLook:
+    """The renderer's look of `shape`, made once while it is in recent use."""
+    entry = _LOOKS.find(id(shape))
+    if isinstance(entry, tuple) and entry[0] is shape:
+        look = entry[1]
+    else:
+        look = look_of(shape)
+        _LOOKS.keep(id(shape), (shape, look))
+    assert isinstance(look, ShapeLook)
+    return look
+
+
+def cached_layout(shape: Text) -> QTextLayout:
+    """The renderer's text layout of `shape`, made once while it is in recent use."""
+    key = (shape.text, shape.font_family, shape.font_size, shape.width, shape.height)
+    layout = _LAYOUTS.find(key)
+    if layout is None:
+        layout = text_layout(shape)
+        _LAYOUTS.keep(key, layout)
+    assert isinstance(layout, QTextLayout)
+    return layout
+
+
+def cached_tiny_color(shape: Shape) -> QColor | None:
+    """`tiny_color(shape)`, looked up by the fields it depends on."""
+    kind = type(shape)
+    if kind is Line:
+        key: tuple[object, ...] = (kind, shape.stroke, shape.stroke_width > 0.0, shape.opacity)
+    elif kind is Text:
+        assert isinstance(shape, Text)
+        key = (kind, shape.fill, shape.stroke, shape.stroke_width > 0.0, shape.opacity,
+               shape.color, not shape.text.strip())  # fmt: skip
+    else:
+        assert not isinstance(shape, Line)
+        key = (kind, shape.fill, shape.stroke, shape.stroke_width > 0.0, shape.opacity)
+    try:
+        return _TINY_COLORS[key]
+    except KeyError:
+        if len(_TINY_COLORS) >= 4096:
+            _TINY_COLORS.clear()
+        color = _TINY_COLORS[key] = tiny_color(shape)
+        return color
+
+
+def clear_caches() -> None:
+    """Forget every cached look, layout and colour (tests; memory pressure)."""
+    _LOOKS.clear()
+    _LAYOUTS.clear()
+    _TINY_COLORS.clear()
+
+
+_UNSET: Final = QColor()  # a sentinel: "tiny colour not worked out yet"
 
 
 class ShapeItem(QGraphicsItem):
@@ -51,32 +206,55 @@ class ShapeItem(QGraphicsItem):
     The item holds the document's value (`model`) and the value it paints (`painted`),
     which differs only while a gesture previews a change (a resize) or while the text of
     a text box is being edited in place (the editor draws the text, so the item paints
-    the box without it).
+    the box without it). A `layered` item (every document item) is painted by its
+    scene's `ShapeLayer`; any other (a gesture's preview) paints itself. The item holds
+    no reference to the layer or the scene (a cycle through 100,000 items would leave
+    them all to the cyclic garbage collector).
     """
 
-    def __init__(self, shape: Shape, z: float) -> None:
-        super().__init__()
+    #: Called with (item, detail) for every shape painted when set (tests, benchmarks).
+    paint_observer: ClassVar[PaintObserver | None] = None
+    # Defaults on the class: attribute stores fewer for each of 100,000 new items.
+    _text_hidden = False
+    _layered = False
+    #: The tiny stand-in's colour, worked out on first use.
+    _tiny: QColor | None = _UNSET
+
+    def __init__(
+        self,
+        shape: Shape,
+        z: float,
+        geometry: tuple[float, float, QRectF, float] | None = None,
+        layered: bool = False,
+    ) -> None:
+        """An item for `shape` at stacking key `z`; `geometry` is `item_geometry(shape)`
+        if the caller has it already."""
+        # Built 100,000 times when a large document opens: every call here counts
+        # (~5 µs per item in all). See _place() for the general case.
+        QGraphicsItem.__init__(self)
         self.shape_id: str = shape.id
         self._model: Shape = shape
         self._painted: Shape = shape
-        self._text_hidden = False
-        #: The value the item's geometry and cached pixmap were last made from.
+        #: The value the item's geometry was last made from.
         self._placed: Shape = shape
-        self._rect = local_rect(shape)
+        if layered:
+            self._layered = True
+        x, y, rect, extent = item_geometry(shape) if geometry is None else geometry
+        self._rect = rect
+        self._extent2 = extent * extent
+        #: (x, y, rotated): pos() as floats, for the layer's tiny stand-ins.
+        self._at = (x, y, False)
         # Selectable only so that the scene's selection mirrors the session's (see
         # CanvasScene); the canvas handles every mouse event itself.
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        # Each shape keeps a pixmap of itself at the current zoom: repainting the area a
-        # dragged shape uncovers is then a few blits instead of a Python paint (and a
-        # text layout) per neighbour. See the module docstring for the trade-off.
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setFlags(_LAYER_ITEM_FLAGS if layered else _SELECTABLE)
+        self.setAcceptedMouseButtons(_NO_BUTTON)
         self.setZValue(z)
-        # As _place() does, minus the checks a new item does not need (100,000 of these
-        # are built when a large document opens).
-        self.setPos(shape_origin(shape))
-        if not isinstance(shape, Line) and shape.rotation != 0.0:
-            self.setRotation(shape.rotation)
+        self.setPos(x, y)
+        if type(shape) is not Line:
+            assert not isinstance(shape, Line)
+            if shape.rotation != 0.0:
+                self.setRotation(shape.rotation)
+                self._at = (x, y, True)
 
     # ------------------------------------------------------------------ state
     @property
@@ -88,6 +266,11 @@ class ShapeItem(QGraphicsItem):
     def painted(self) -> Shape:
         """The shape as painted now (a preview during a gesture)."""
         return self._painted
+
+    @property
+    def layered(self) -> bool:
+        """Whether the scene's ShapeLayer paints this item (else it paints itself)."""
+        return self._layered
 
     def set_shape(self, shape: Shape) -> None:
         """The document changed this shape: show the new value (ends any preview)."""
@@ -107,6 +290,23 @@ class ShapeItem(QGraphicsItem):
             self._text_hidden = hidden
             self._show(self._model)
 
+    def move_to(self, pos: QPointF) -> None:
+        """Move the item (a drag preview); the document is not changed."""
+        if pos != self.pos():
+            self.repaint_area()
+            self.setPos(pos)
+            self._at = (pos.x(), pos.y(), self._at[2])
+            self.repaint_area()
+
+    def repaint_area(self) -> None:
+        """Have the area the item covers now repainted (by its layer, or by Qt)."""
+        if not self._layered:
+            self.update()
+            return
+        layer = getattr(self.scene(), "layer", None)
+        if isinstance(layer, ShapeLayer):
+            layer.update(self.sceneBoundingRect())
+
     def _show(self, shape: Shape) -> None:
         if self._text_hidden and isinstance(shape, Text):
             shape = msgspec.structs.replace(shape, text="")
@@ -116,16 +316,25 @@ class ShapeItem(QGraphicsItem):
     def _place(self, shape: Shape) -> None:
         old = self._placed
         self._placed = shape
-        rect = local_rect(shape)
+        layered = self._layered
+        if layered:
+            self.repaint_area()
+        x, y, rect, extent = item_geometry(shape)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
-        self.setPos(shape_origin(shape))
+            self._extent2 = extent * extent
+        self.setPos(x, y)
         rotation = 0.0 if isinstance(shape, Line) else shape.rotation
         if rotation != self.rotation():
             self.setRotation(rotation)
+        self._at = (x, y, rotation % 360.0 != 0.0)
         if not _same_look(old, shape):
-            self.update()  # also drops the cached pixmap; a pure move keeps it
+            self._tiny = _UNSET
+            if not layered:
+                self.update()  # a pure move needs no repaint of the item itself
+        if layered:
+            self.repaint_area()
 
     # ------------------------------------------------------------ hit testing
     def hit(self, scene_point: QPointF, tolerance: float) -> bool:
@@ -156,6 +365,38 @@ class ShapeItem(QGraphicsItem):
             return inside
         return abs(x) >= a - reach or abs(y) >= b - reach
 
+    # --------------------------------------------------------------- painting
+    def detail(self, scale2: float) -> Detail:
+        """How this shape is painted at `scale2` device pixels² per unit² (|det| of the
+        painter's world transform)."""
+        if self._extent2 * scale2 < _TINY2:
+            return "tiny"
+        shape = self._painted
+        if type(shape) is Text:
+            assert isinstance(shape, Text)
+            px = max(1.0, math.floor(shape.font_size + 0.5))
+            if px * px * scale2 < _GREEK2:
+                return "greek"
+        return "full"
+
+    def tiny_color(self) -> QColor | None:
+        """The colour of the tiny stand-in (None: nothing to paint)."""
+        color = self._tiny
+        if color is _UNSET:
+            color = self._tiny = cached_tiny_color(self._painted)
+        return color
+
+    def paint_tiny(self, painter: QPainter) -> None:
+        """The stand-in for a shape a few pixels big, in the painter's local frame: its
+        bounding rect filled with its main colour."""
+        color = self.tiny_color()
+        if color is not None:
+            painter.fillRect(self._rect, color)
+
+    def paint_shape(self, painter: QPainter, greek: bool) -> None:
+        """The shape in full (text greeked if asked), in the painter's *local* frame."""
+        paint_look(painter, cached_look(self._painted), cached_layout, greek=greek)
+
     # --------------------------------------------------------------- QGraphicsItem
     def type(self) -> int:
         return SHAPE_ITEM_TYPE
@@ -169,11 +410,115 @@ class ShapeItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        paint_shape_local(painter, self._painted)
+        # Only items without a layer get here (document items have no contents). The
+        # view saves and restores the painter around each item (QGraphicsView's
+        # painter-state protection is on), so no save() here.
+        detail = self.detail(abs(painter.worldTransform().determinant()))
+        painter.setRenderHints(_HINTS)
+        if detail == "tiny":
+            self.paint_tiny(painter)
+        else:
+            self.paint_shape(painter, detail == "greek")
+        if ShapeItem.paint_observer is not None:
+            ShapeItem.paint_observer(self, detail)
+
+
+class ShapeLayer(QGraphicsItem):
+    """Paints the document's shape items in the exposed area, bottom to top.
+
+    One item between the page and the helpers; its bounding rect is the scene rect (kept
+    by the scene). ItemUsesExtendedStyleOption makes Qt pass the exposed area, so a
+    repaint after a drag step asks the index for the few items there, not all of them.
+
+    When the exposed area covers all the content (the first paint after opening, any
+    repaint at "zoom to fit"), the layer does not ask the index: its scene's
+    ``shape_items_in_order()`` gives every item bottom to top (the document's order)
+    for ~0.2 µs each, where the index query costs ~1 µs per item. The scene's
+    ``layer_painted()`` runs from the event loop right after the layer's first paint
+    (the scene builds its index then: see CanvasScene.build). A scene without these
+    methods gets index queries only.
+    """
+
+    def __init__(self, rect: QRectF) -> None:
+        super().__init__()
+        self._rect = QRectF(rect)
+        self._content = QRectF()
+        self._painted_once = False
+        self.setFlags(_ITEM_FLAGS.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(_NO_BUTTON)
+        self.setZValue(LAYER_Z)
+
+    def set_rect(self, rect: QRectF) -> None:
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+    def set_content(self, content: QRectF) -> None:
+        """Where the document's shapes are (the scene keeps it; it only grows)."""
+        self._content = QRectF(content)
+
+    def type(self) -> int:
+        return LAYER_ITEM_TYPE
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        # The layer stays at the scene's origin, unturned: its coordinates are the scene's.
+        exposed = option.exposedRect
+        scene = self.scene()  # only a layer in a scene is painted
+        if not self._painted_once:
+            self._painted_once = True
+            painted = getattr(scene, "layer_painted", None)
+            if painted is not None:
+                # With the scene as context: dropped if the scene is deleted first.
+                QTimer.singleShot(0, scene, painted)
+        ordered = getattr(scene, "shape_items_in_order", None)
+        found: Iterable[QGraphicsItem]
+        if ordered is not None and exposed.contains(self._content):
+            found = ordered()
+        else:
+            found = scene.items(exposed, _INTERSECTS, _BOTTOM_FIRST)
+        scene_to_device = painter.worldTransform()
+        scale2 = abs(scene_to_device.determinant())
+        painter.setRenderHints(_HINTS)
+        observer = ShapeItem.paint_observer
+        # Tiny shapes are filled in their local rect after a relative translate() to
+        # their position: no QRectF or QTransform is made per shape (making a Qt value
+        # object from Python costs ~1 µs, as much as the rest of the stand-in). Their
+        # rotation is ignored: they are a few pixels big.
+        at_x = at_y = 0.0
+        for item in found:
+            if type(item) is not ShapeItem or not item._layered:
+                continue
+            if item._extent2 * scale2 < _TINY2:
+                color = item._tiny
+                if color is _UNSET:
+                    color = item._tiny = cached_tiny_color(item._painted)
+                if color is not None:
+                    x, y, _turned = item._at
+                    painter.translate(x - at_x, y - at_y)
+                    at_x, at_y = x, y
+                    painter.fillRect(item._rect, color)
+                if observer is not None:
+                    observer(item, "tiny")
+                continue
+            detail = item.detail(scale2)
+            painter.setWorldTransform(item.sceneTransform() * scene_to_device)
+            item.paint_shape(painter, detail == "greek")
+            painter.setWorldTransform(scene_to_device)
+            at_x = at_y = 0.0
+            if observer is not None:
+                observer(item, detail)
 
 
 def _same_look(a: Shape, b: Shape) -> bool:
-    """Whether `b` is `a` moved (same size, turn and style): its pixmap can be reused."""
+    """Whether `b` is `a` moved (same size, turn and style): it looks the same."""
     if type(a) is not type(b):
         return False
     if isinstance(a, Line):

@@ -156,7 +156,7 @@ class MoveGesture(Gesture):
         else:
             selection.set([shape_id])
         self.ids = selection.ids() if shape_id in selection else ()
-        self._items: list[tuple[QGraphicsItem, QPointF]] = []
+        self._items: list[tuple[ShapeItem, QPointF]] = []
         self._delta = (0.0, 0.0)
 
     def move(self, p: Pointer) -> None:
@@ -174,7 +174,7 @@ class MoveGesture(Gesture):
         self._delta = (dx, dy)
         offset = QPointF(dx, dy)
         for item, start in self._items:
-            item.setPos(start + offset)
+            item.move_to(start + offset)
         scene.overlay.setPos(offset)
 
     def release(self, p: Pointer) -> None:
@@ -192,7 +192,7 @@ class MoveGesture(Gesture):
 
     def cancel(self) -> None:
         for item, start in self._items:
-            item.setPos(start)
+            item.move_to(start)
         self.canvas.canvas_scene().overlay.setPos(0.0, 0.0)
 
 

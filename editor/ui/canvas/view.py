@@ -11,11 +11,15 @@ to the same global history.
 Mouse events are handled here rather than by the items (no ItemIsMovable): a gesture
 object (`tools.py`) previews the drag and pushes one command on release.
 
-Indexing: the scene keeps Qt's BSP tree index (built once, lazily, after a bulk insert
-without an index). Moving an item costs one index update, but every repaint and every
-pick then visits only the items in the area. With NoIndex each repaint asks every item
-for its bounding rect — a Python call per shape — and a mouse move while dragging one of
-10,000 shapes took 5-14 ms instead of 0.3-0.6 ms (bench/bench_canvas.py).
+Indexing: the scene keeps Qt's BSP tree index, built once just after the first paint
+(see CanvasScene.build). Moving an item costs one index update, but every repaint and
+every pick then visits only the items in the area. With NoIndex each repaint asks every
+item for its bounding rect — a Python call per shape — and a mouse move while dragging
+one of 10,000 shapes took 5-14 ms instead of 0.3-0.6 ms (bench/bench_canvas.py).
+
+Painting: the scene's ShapeLayer paints every document shape, with a level of detail
+for shapes and text a few pixels big (see items.py). Opening a document builds its
+items after the (still empty) scene is given to the view, which is cheaper.
 """
 
 from __future__ import annotations
@@ -173,11 +177,13 @@ class Canvas(QGraphicsView):
             self._scene = None
             self.setScene(self._blank)
         else:
-            scene = CanvasScene(session, self)
+            # Items are built after setScene(): see CanvasScene.
+            scene = CanvasScene(session, self, build=False)
             scene.documentChanged.connect(self._on_document_changed)
             scene.set_pixel_size(1.0 / self._zoom)
             self._scene = scene
             self.setScene(scene)
+            scene.build()
         if old is not None:
             old.deleteLater()
         if session is not None:

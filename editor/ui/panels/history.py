@@ -125,7 +125,9 @@ class HistoryPanel(QWidget):
             self._model.set_stack(None)
         else:
             self._model.set_stack(
-                history.stack, history.saved_index, saved_signals=(history.modifiedChanged, history.savedChanged)
+                history.stack,
+                history.saved_index,
+                saved_signals=(history.modifiedChanged, history.savedChanged),
             )
 
     def set_stack(
