@@ -79,4 +79,12 @@ def run(path: str | None = None) -> int:
     if path is not None:
         target = Path(path)
         QTimer.singleShot(0, lambda: window.open_path(target))
-    return app.exec()
+    code = app.exec()
+    if app.platformName() == "offscreen":
+        # Qt's offscreen clipboard outlives the interpreter; a QMimeData made from Python
+        # and deleted then would crash the process on exit (there is no real clipboard to
+        # hand it to anyway).
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()
+    return code

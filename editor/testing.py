@@ -104,6 +104,25 @@ def strata_window(
     QApplication.processEvents()
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Empty the clipboard while Python is still alive.
+
+    On the offscreen platform Qt destroys its clipboard after the interpreter has shut
+    down; if it still holds a QMimeData made from Python (a copy in a test), deleting it
+    then segfaults the process after every test passed.
+    """
+    release_clipboard()
+
+
+def release_clipboard() -> None:
+    """Drop clipboard data owned by this process on the offscreen platform (see above)."""
+    app = QApplication.instance()
+    if app is not None and QApplication.platformName() == "offscreen":
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()
+
+
 # ------------------------------------------------------------------- helpers
 def wait_until_idle(jobs: JobQueue, timeout: float = 10.0) -> None:
     """Wait, processing events, until the job queue has nothing left to do."""
