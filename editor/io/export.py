@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
@@ -173,17 +173,12 @@ def export_png(
     painter_end: PainterEnd = end_painter,
 ) -> Path:
     """Write the page as a PNG of ``page size x scale`` pixels (see the module notes)."""
-    target = Path(path)
     size = png_size(snapshot.page, scale)
 
-    def chunks() -> Iterator[memoryview]:
-        data = _png_bytes(snapshot, size, scale, check, progress, painter_end)
-        _report(progress, 0.95, f"Writing {target.name}")
-        yield _view(data)
+    def render() -> Sequence[bytes | memoryview]:
+        return [_view(_png_bytes(snapshot, size, scale, check, progress, painter_end))]
 
-    written = write_atomic(target, chunks(), ops=ops, check=check)
-    _report(progress, 1.0, f"Exported {target.name}")
-    return written
+    return _write(Path(path), render, ops, check, progress)
 
 
 def export_svg(
@@ -202,14 +197,11 @@ def export_svg(
     """
     target = Path(path)
 
-    def chunks() -> Iterator[bytes | memoryview]:
+    def render() -> Sequence[bytes | memoryview]:
         data = _svg_bytes(snapshot, title or target.stem, check, progress, painter_end)
-        _report(progress, 0.95, f"Writing {target.name}")
-        yield from _svg_with_exact_size(_view(data), snapshot.page)
+        return _svg_with_exact_size(_view(data), snapshot.page)
 
-    written = write_atomic(target, chunks(), ops=ops, check=check)
-    _report(progress, 1.0, f"Exported {target.name}")
-    return written
+    return _write(target, render, ops, check, progress)
 
 
 def export_pdf(
@@ -228,10 +220,26 @@ def export_pdf(
     """
     target = Path(path)
 
-    def chunks() -> Iterator[memoryview]:
-        data = _pdf_bytes(snapshot, title or target.stem, check, progress, painter_end)
+    def render() -> Sequence[bytes | memoryview]:
+        return [_view(_pdf_bytes(snapshot, title or target.stem, check, progress, painter_end))]
+
+    return _write(target, render, ops, check, progress)
+
+
+def _write(
+    target: Path,
+    render: Callable[[], Sequence[bytes | memoryview]],
+    ops: FileOps,
+    check: Check | None,
+    progress: Progress | None,
+) -> Path:
+    """Render inside write_atomic (its temp file exists first, so a missing or read-only
+    folder fails before seconds of painting), then write the pieces."""
+
+    def chunks() -> Iterator[bytes | memoryview]:
+        pieces = render()
         _report(progress, 0.95, f"Writing {target.name}")
-        yield _view(data)
+        yield from pieces
 
     written = write_atomic(target, chunks(), ops=ops, check=check)
     _report(progress, 1.0, f"Exported {target.name}")
