@@ -324,7 +324,7 @@ class PropertiesPanel(QWidget):
         editor = self.font_family.lineEdit()
         if editor is not None:  # the combo box is editable: it has one
             editor.setPlaceholderText(MIXED_TEXT)
-        self.font_size = NumberField(1.0, MAX_FONT_SIZE, decimals=1, step=1.0, suffix=" pt")
+        self.font_size = NumberField(1.0, MAX_FONT_SIZE, decimals=1, step=1.0, suffix=" px")
         self.text_color = ColorButton("Text Colour", "#000000")
         self._add(form, "font_family", "Fo&nt:", self.font_family, "Font family")
         self._add(form, "font_size", "Font si&ze:", self.font_size, "Font size")
