@@ -387,6 +387,7 @@ class Duplicate(Command):
     new_ids: tuple[str, ...]
     dx: float = 10.0
     dy: float = 10.0
+    _noun: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_ids(self.ids)
@@ -401,11 +402,12 @@ class Duplicate(Command):
 
     @property
     def text(self) -> str:
-        return f"Duplicate {noun(len(self.ids))}"
+        return f"Duplicate {self._noun or noun(len(self.ids))}"
 
     def copies(self, doc: Document) -> list[Shape]:
         """The new shapes, in the originals' z-order."""
         sources = require(doc, self.ids)
+        self._noun = noun(sources)
         new_id = dict(zip(self.ids, self.new_ids, strict=True))
         sources.sort(key=lambda s: doc.z_of(s.id))
         return [

@@ -297,7 +297,11 @@ class MainWindow(QMainWindow):
 
     def show_jobs(self, *, dead: bool = False) -> None:
         """Show the Jobs dock on its Queue or Dead letters tab."""
+        appearing = not self._jobs_dock.isVisible() and not self._jobs_dock.isFloating()
         self._jobs_dock.show()
+        if appearing:  # a bottom dock otherwise takes half the window from the drawing
+            height = max(160, self.height() // 4)
+            self.resizeDocks([self._jobs_dock], [height], Qt.Orientation.Vertical)
         self._jobs_dock.raise_()
         if dead:
             self.jobs_panel.show_dead_letters()
