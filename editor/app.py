@@ -80,11 +80,18 @@ def run(path: str | None = None) -> int:
         target = Path(path)
         QTimer.singleShot(0, lambda: window.open_path(target))
     code = app.exec()
-    if app.platformName() == "offscreen":
-        # Qt's offscreen clipboard outlives the interpreter; a QMimeData made from Python
-        # and deleted then would crash the process on exit (there is no real clipboard to
-        # hand it to anyway).
+    release_offscreen_clipboard()
+    return code
+
+
+def release_offscreen_clipboard() -> None:
+    """Drop clipboard data this process owns, on the offscreen platform only.
+
+    Qt's offscreen clipboard outlives the interpreter: a QMimeData made from Python (a
+    copy) and deleted then segfaults the process on exit. There is no real clipboard to
+    hand it to there anyway; on a desktop the data is left for the clipboard manager.
+    """
+    if QApplication.instance() is not None and QApplication.platformName() == "offscreen":
         clipboard = QApplication.clipboard()
         if clipboard is not None:
             clipboard.clear()
-    return code

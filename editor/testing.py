@@ -36,6 +36,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from editor.app import configure_application, release_offscreen_clipboard
 from editor.jobs import JobLog, JobQueue
 from editor.ui.canvas import simulate
 
@@ -71,7 +72,6 @@ def strata_window(
 ) -> Iterator[Callable[..., MainWindow]]:
     """Factory: `strata_window(path=None)` opens a shown, active main window."""
     # Imported here, not at plugin load: a plugin that fails to import breaks every test.
-    from editor.app import configure_application  # noqa: PLC0415
     from editor.ui.main_window import MainWindow  # noqa: PLC0415
     from editor.ui.settings import Settings  # noqa: PLC0415
 
@@ -114,13 +114,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     release_clipboard()
 
 
-def release_clipboard() -> None:
-    """Drop clipboard data owned by this process on the offscreen platform (see above)."""
-    app = QApplication.instance()
-    if app is not None and QApplication.platformName() == "offscreen":
-        clipboard = QApplication.clipboard()
-        if clipboard is not None:
-            clipboard.clear()
+#: Re-exported for test suites: empty the offscreen clipboard before exiting.
+release_clipboard = release_offscreen_clipboard
 
 
 # ------------------------------------------------------------------- helpers

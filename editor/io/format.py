@@ -226,6 +226,15 @@ def _value_at(data: Any, path: str) -> Any:
     return value
 
 
+_JSON_KINDS: Final[dict[type, str]] = {
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    dict: "an object",
+    list: "an array",
+}
+
+
 def _line_col(data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
@@ -237,11 +246,7 @@ def _json_kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true or false"
-    return (
-        _MSGSPEC_TYPES.get(type(value).__name__, type(value).__name__)
-        .replace("dict", "an object")
-        .replace("list", "an array")
-    )
+    return _JSON_KINDS.get(type(value), type(value).__name__)
 
 
 def _short(value: object) -> str:
