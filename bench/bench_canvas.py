@@ -115,7 +115,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def bench_drag(n: int, fit: bool) -> dict[str, float]:
-    page = Page(2000.0, 2000.0)
+    page = Page(2000.0, 2000.0, "#ffffff")
     canvas, session, _ = make_canvas(n, page)
     if fit:
         canvas.zoom_fit()
@@ -153,7 +153,7 @@ def bench_drag(n: int, fit: bool) -> dict[str, float]:
 
 
 def bench_undo(n: int) -> dict[str, float]:
-    page = Page(2000.0, 2000.0)
+    page = Page(2000.0, 2000.0, "#ffffff")
     canvas, session, _ = make_canvas(n, page)
     canvas.zoom_actual()
     canvas.centerOn(QPointF(400.0, 300.0))
@@ -194,7 +194,7 @@ def bench_undo(n: int) -> dict[str, float]:
 
 
 def bench_build(n: int) -> dict[str, float]:
-    page = Page(4000.0, 4000.0)
+    page = Page(4000.0, 4000.0, "#ffffff")
     gc.collect()
     canvas, _session, build = make_canvas(n, page)
     app = QApplication.instance()

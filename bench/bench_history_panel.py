@@ -46,7 +46,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListView, QUndoView, QWidget
 
 from editor.commands import MoveShapes
-from editor.model import Page, Snapshot, ellipse, rect
+from editor.model import DEFAULT_PAGE, Snapshot, ellipse, rect
 from editor.ui.panels import HistoryModel, HistoryPanel
 from editor.ui.session import Session
 
@@ -54,7 +54,7 @@ FILL_BATCH = 100
 
 
 def new_session() -> Session:
-    return Session(Snapshot(Page(), (rect("r", 0, 0, 10, 10), ellipse("e", 5, 5, 10, 10))))
+    return Session(Snapshot(DEFAULT_PAGE, (rect("r", 0, 0, 10, 10), ellipse("e", 5, 5, 10, 10))))
 
 
 _steps = itertools.count()

@@ -127,7 +127,7 @@ def write_drawing(kind: str, n: int, path: Path) -> None:
     from editor.model import Page, Snapshot  # noqa: PLC0415
 
     if kind == "grid":
-        page = Page(4000.0, 4000.0)
+        page = Page(4000.0, 4000.0, "#ffffff")
         snapshot = Snapshot(page, tuple(make_shapes(n, page)))
     else:
         snapshot = random_snapshot(n, 2000.0)

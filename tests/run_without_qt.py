@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-CORE_TESTS = ["tests/model", "tests/commands", "tests/io/test_format.py", "tests/io/test_atomic.py"]
+CORE_TESTS = [
+    "tests/model",
+    "tests/commands",
+    "tests/io/test_format.py",
+    "tests/io/test_format_strict.py",
+    "tests/io/test_atomic.py",
+]
 
 
 class _RefuseQt(importlib.abc.MetaPathFinder):

@@ -8,7 +8,7 @@ from typing import ClassVar, cast
 import msgspec
 
 from editor.commands.base import Command, register
-from editor.model import Document, Page
+from editor.model import DEFAULT_PAGE, Document, Page
 
 _MERGE_PAGE = 20
 
@@ -32,8 +32,8 @@ class SetPage(Command):
         values = self.values()
         if not values:
             raise ValueError("expected at least one of width, height, background")
-        try:  # validate with the file format's own rules
-            msgspec.convert(values, Page)
+        try:  # validate with the file format's own rules (every Page field is required)
+            msgspec.convert({**msgspec.structs.asdict(DEFAULT_PAGE), **values}, Page)
         except msgspec.ValidationError as exc:
             raise ValueError(str(exc).replace(" - at `$.", " at ").rstrip("`")) from None
 

@@ -12,6 +12,7 @@ messages into the editor's wording.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -23,7 +24,7 @@ import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from editor.io.atomic import OS_FILE_OPS, Check, FileOps, write_atomic
-from editor.model import Page, Shape, Snapshot
+from editor.model import Ellipse, Line, Page, Rect, Shape, Snapshot, Text
 
 FORMAT_NAME: Final = "strata"
 FORMAT_VERSION: Final = 1
@@ -33,13 +34,32 @@ MAX_FILE_SIZE: Final = 200 * 1024 * 1024
 ENCODE_CHUNK: Final = 5000
 
 
+#: The longest location and message a FormatError prints (values in them are truncated
+#: first, by `_short`; this is the last line of defence).
+MAX_LOCATION = 100
+MAX_MESSAGE = 180
+
+
 class FormatError(ValueError):
-    """A file is not a valid Strata document. `str()` is one line: "where: what"."""
+    """A file is not a valid Strata document. `str()` is one line: "where: what".
+
+    Whatever reaches it, the text is one line of printable characters of bounded length:
+    a file must not be able to put a newline, an escape sequence or a bidi override on
+    the person's terminal or in a dialog.
+    """
 
     def __init__(self, message: str, location: str | None = None) -> None:
-        self.message = message
-        self.location = location
-        super().__init__(f"{location}: {message}" if location else message)
+        self.message = _one_line(message, MAX_MESSAGE)
+        self.location = _one_line(location, MAX_LOCATION) if location else location
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        super().__init__(text)
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Escape what is not printable (as repr does) and cut to `limit` characters."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Envelope(Struct):
@@ -132,9 +152,118 @@ def decode(data: bytes) -> Snapshot:
         first = seen.setdefault(shape.id, n)
         if first != n:
             raise FormatError(
-                f"duplicate id {shape.id!r} (already used by shapes[{first}])", f"shapes[{n}].id"
+                f"duplicate id {_short(shape.id)} (already used by shapes[{first}])",
+                f"shapes[{n}].id",
             )
+    _refuse_duplicate_keys(data, shapes)
     return Snapshot(page, tuple(shapes))
+
+
+# ---------------------------------------------------------------- duplicate keys
+# JSON leaves duplicate keys to the reader, and msgspec keeps the last one (after
+# validating every occurrence inside Structs). A document whose keys repeat means two
+# things at once, so Strata refuses it everywhere, with a located error. msgspec cannot
+# report them, and Python's json with an object_pairs_hook costs ~0.6 s on 100,000 shapes,
+# so the check counts instead: outside strings, a document has exactly one colon per key.
+# A document whose objects hold exactly their required keys has a known number of keys;
+# more colons outside strings mean an unknown field or a repeated key, and only then is
+# the document parsed again to find (or rule out) a duplicate.
+
+#: Keys of each shape kind: its fields plus "type". The top level has 4, the page 3.
+_SHAPE_KEYS: Final[dict[type, int]] = {
+    kind: len(kind.__struct_fields__) + 1 for kind in (Rect, Ellipse, Line, Text)
+}
+_TOP_KEYS: Final = 4 + len(Page.__struct_fields__)
+#: A JSON string, unrolled and possessive so that a 20 MB document scans in ~0.3 s.
+_JSON_STRING: Final = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
+
+
+def _refuse_duplicate_keys(data: bytes, shapes: list[Shape]) -> None:
+    """Raise a located FormatError if any object in the (valid) document repeats a key."""
+    expected = _TOP_KEYS + sum(_SHAPE_KEYS[type(shape)] for shape in shapes)
+    colons = data.count(b":")
+    if colons == expected:
+        return  # no colon inside any string: one colon per required key, nothing else
+    if b"u003a" not in data and b"u003A" not in data:
+        # Colons inside the strings we decoded are in the raw bytes as they are.
+        inside = sum(
+            shape.id.count(":")
+            + (shape.text.count(":") + shape.font_family.count(":") if type(shape) is Text else 0)
+            for shape in shapes
+        )
+        if colons == expected + inside:
+            return
+    if _JSON_STRING.sub(b"", data).count(b":") == expected:
+        return
+    _find_duplicate_key(data)  # unknown fields (allowed), or a repeated key
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, in order, duplicates kept."""
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _ignore(_text: str) -> int:
+    return 0
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> None:
+    if len(pairs) > 1 and len({key for key, _ in pairs}) != len(pairs):
+        raise _DuplicateKey
+
+
+def _parse(data: bytes, hook: Callable[[list[tuple[str, Any]]], Any]) -> Any:
+    try:
+        return json.loads(
+            data, object_pairs_hook=hook, parse_int=_ignore, parse_float=_ignore,
+            parse_constant=_ignore,
+        )  # fmt: skip
+    except RecursionError:
+        raise FormatError("JSON nested too deeply", "top level") from None
+
+
+def _find_duplicate_key(data: bytes) -> None:
+    """Parse again, keeping only whether keys repeat (~0.6 s for 100,000 shapes with an
+    unknown field each); only if one does, parse once more to say where."""
+    try:
+        _parse(data, _no_repeats)
+    except _DuplicateKey:
+        pass
+    except ValueError:  # msgspec accepted it: a difference between the parsers, not ours
+        return
+    else:
+        return
+    stack: list[tuple[Any, str]] = [(_parse(data, _Pairs), "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, _Pairs):
+            keys: set[str] = set()
+            for key, _ in value:
+                if key in keys:
+                    raise FormatError(f"duplicate key {_quoted(key)}", where or "top level")
+                keys.add(key)
+            stack.extend((v, _join(where, k)) for k, v in reversed(value))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{n}]") for n, v in reversed(list(enumerate(value))))
+
+
+_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _join(where: str, key: str) -> str:
+    if _NAME.fullmatch(key) and len(key) <= 40:
+        return f"{where}.{key}" if where else key
+    return f"{where}[{_short(key)}]"
+
+
+def _quoted(key: str) -> str:
+    """A key in double quotes, as the file spells it (escaped and truncated if hostile)."""
+    if key.isprintable() and '"' not in key and len(key) <= 40:
+        return f'"{key}"'
+    return _short(key)
 
 
 def _field(raw: Raw | UnsetType, name: str, missing: str) -> Any:
@@ -170,9 +299,39 @@ def _syntax_error(message: str, data: bytes) -> FormatError:
         data[offset : offset + 4] == b"-Inf"
     ):
         text = "NaN and Infinity are not allowed in JSON"
+    elif what in _SURROGATE_ERRORS and (surrogate := _lone_surrogate(data, offset)):
+        text = (
+            f"invalid JSON (the escape {surrogate} is half of a UTF-16 surrogate pair "
+            "without its other half: it is not a character)"
+        )
     else:
-        text = f"invalid JSON ({what})"
+        text = f"invalid JSON ({_SYNTAX_WORDS.get(what, what)})"
     return FormatError(text, _line_col(data, offset))
+
+
+#: msgspec's words for JSON syntax errors, in plainer ones.
+_SYNTAX_WORDS: Final = {
+    "unexpected end of hex escape": "a \\u escape needs four hex digits",
+    "invalid character in unicode escape": "a \\u escape needs four hex digits",
+    "invalid escaped character": "a backslash in a string must start a JSON escape",
+    "invalid character": "unexpected character",
+    "object keys must be strings": "object keys must be strings in double quotes",
+}
+
+#: What msgspec says about half a surrogate pair (only for these is the escape looked up).
+_SURROGATE_ERRORS: Final = frozenset(
+    {"unexpected end of hex escape", "invalid utf-16 surrogate pair"}
+)
+_SURROGATE: Final = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(data: bytes, offset: int) -> str | None:
+    """The surrogate escape msgspec stopped at, if that is what it stopped at."""
+    found = None
+    for match in _SURROGATE.finditer(data, max(0, offset - 12), offset + 12):
+        if match.start() <= offset + 1:
+            found = match
+    return found.group().decode("ascii").lower() if found else None
 
 
 _MSGSPEC_TYPES = {
@@ -185,6 +344,15 @@ _MSGSPEC_TYPES = {
     "bool": "true or false",
 }
 
+#: What a field holds, in the format's words (docs/format.md), for "expected ..., got ...".
+_FIELD_WORDS: Final = {
+    "fill": "a colour or null",
+    "stroke": "a colour or null",
+    "color": "a colour",
+    "background": "a colour",
+    "type": "a shape type",
+}
+
 
 def _validation_error(message: str, root: str, data: Any) -> FormatError:
     text, sep, where = message.rpartition(" - at `$")
@@ -193,14 +361,13 @@ def _validation_error(message: str, root: str, data: Any) -> FormatError:
     path = where.rstrip("`")
     location = (root + path) if root else (path.lstrip(".") or "top level")
     location = location or "top level"
-    text = re.sub(r"`(\w+)`", lambda m: _MSGSPEC_TYPES.get(m.group(1), m.group(1)), text)
-    text = re.sub(r"(\d+)\.0\b", r"\1", text)  # ">= 0.0" reads better as ">= 0"
+    field = re.sub(r"\[\d+\]$", "", path).rpartition(".")[2]
     if text.startswith("Object missing required field"):
-        field = text.rsplit(" ", 1)[-1]
-        return FormatError(f'missing required field "{field}"', location or "top level")
+        name = text.rsplit(" ", 1)[-1].strip("`")
+        return FormatError(f'missing required field "{name}"', location)
     if text.startswith("Invalid value") and location.endswith(".type"):
         return FormatError(
-            f"unknown shape type {text.removeprefix('Invalid value ')} "
+            f"unknown shape type {_short(_value_at(data, path))} "
             "(expected rect, ellipse, line or text)",
             location,
         )
@@ -210,9 +377,35 @@ def _validation_error(message: str, root: str, data: Any) -> FormatError:
         return FormatError(f'expected a colour "#rrggbb" or "#rrggbbaa"{got}', location)
     if text == "Number out of range":
         return FormatError("number out of range", location)
+    if (match := re.fullmatch(r"Expected `[^`]*`(?:, got `(\w+)`)?", text)) is not None:
+        got = _got(match.group(1), data, path)
+        expected = _FIELD_WORDS.get(field) or _expected(text)
+        return FormatError(f"expected {expected}{got}", location)
     if " of length >= 1" in text:
         return FormatError("expected a non-empty string", location)
+    if (match := re.search(r" of length <= (\d+)$", text)) is not None:
+        return FormatError(f"expected a string of at most {match.group(1)} characters", location)
+    text = re.sub(r"`([^`]*)`", lambda m: _MSGSPEC_TYPES.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"(\d+)\.0\b", r"\1", text)  # ">= 0.0" reads better as ">= 0"
     return FormatError(text[:1].lower() + text[1:], location)
+
+
+def _expected(text: str) -> str:
+    """The expected type of a msgspec "Expected `X`, got `Y`" message, in words."""
+    names = re.match(r"Expected `([^`]*)`", text)
+    parts = names.group(1).split(" | ") if names else []
+    return " or ".join(_MSGSPEC_TYPES.get(p, p) for p in parts) or "another value"
+
+
+def _got(kind: str | None, data: Any, path: str) -> str:
+    """ ", got an integer" (", got true" for a boolean); "" when it cannot be told."""
+    if kind is None or kind == "bool":
+        value = _value_at(data, path)
+        if isinstance(value, bool):
+            return ", got true" if value else ", got false"
+        if kind is None:
+            return "" if value is None else f", got {_json_kind(value)}"
+    return f", got {_MSGSPEC_TYPES.get(kind, 'another value')}"
 
 
 def _value_at(data: Any, path: str) -> Any:

@@ -8,8 +8,10 @@ from editor.model.document import Change, Document, Snapshot, UnknownShapeError
 from editor.model.shapes import (
     BOX_FIELDS,
     COLOR_PATTERN,
+    DEFAULT_PAGE,
     LINE_FIELDS,
     MAX_COORD,
+    MAX_FONT_FAMILY_LENGTH,
     MAX_FONT_SIZE,
     MAX_SIZE,
     STYLE_PROPERTIES,
@@ -41,8 +43,10 @@ from editor.model.shapes import (
 __all__ = [
     "BOX_FIELDS",
     "COLOR_PATTERN",
+    "DEFAULT_PAGE",
     "LINE_FIELDS",
     "MAX_COORD",
+    "MAX_FONT_FAMILY_LENGTH",
     "MAX_FONT_SIZE",
     "MAX_SIZE",
     "STYLE_PROPERTIES",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sortedcontainers import SortedKeyList
 
-from editor.model.shapes import Page, Shape
+from editor.model.shapes import DEFAULT_PAGE, Page, Shape
 
 
 class UnknownShapeError(KeyError):
@@ -66,7 +66,7 @@ class Document:
     """A page and shapes in z-order (first = bottom), each with a unique string id."""
 
     def __init__(self, page: Page | None = None, shapes: Iterable[Shape] = ()) -> None:
-        self._page = page if page is not None else Page()
+        self._page = page if page is not None else DEFAULT_PAGE
         self._shapes: dict[str, Shape] = {}
         self._z: dict[str, float] = {}
         for n, shape in enumerate(shapes):

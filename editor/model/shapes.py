@@ -23,7 +23,9 @@ MAX_FONT_SIZE: Final = 10_000.0
 MAX_STROKE_WIDTH: Final = 10_000.0
 MAX_ID_LENGTH: Final = 256
 
-COLOR_PATTERN: Final = r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$"
+#: `\Z`, not `$`: msgspec applies patterns with `re.search`, and `$` also matches before
+#: a final newline, which let "#ffffff\n" through the loader and into the renderer.
+COLOR_PATTERN: Final = r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?\Z"
 _COLOR_RE: Final = re.compile(COLOR_PATTERN)
 
 Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH)]
@@ -36,17 +38,26 @@ Opacity = Annotated[float, Meta(ge=0, le=1)]
 Rotation = Annotated[float, Meta(ge=-360, le=360)]
 #: "#rrggbb" or "#rrggbbaa" (alpha last, unlike Qt's "#aarrggbb").
 Color = Annotated[str, Meta(pattern=COLOR_PATTERN)]
-FontFamily = Annotated[str, Meta(min_length=1, max_length=256)]
+MAX_FONT_FAMILY_LENGTH: Final = 256
+FontFamily = Annotated[str, Meta(min_length=1, max_length=MAX_FONT_FAMILY_LENGTH)]
 
 ShapeKind: TypeAlias = Literal["rect", "ellipse", "line", "text"]
 
 
 class Page(Struct, frozen=True):
-    """The drawing's page: its size in pixels and its background colour."""
+    """The drawing's page: its size in pixels and its background colour.
 
-    width: PageSize = 800.0
-    height: PageSize = 600.0
-    background: Color = "#ffffff"
+    No field has a default: a file that leaves one out is refused (docs/format.md), it
+    never silently gets a page size. New documents start from `DEFAULT_PAGE`.
+    """
+
+    width: PageSize
+    height: PageSize
+    background: Color
+
+
+#: The page of a new document.
+DEFAULT_PAGE: Final = Page(800.0, 600.0, "#ffffff")
 
 
 class _ShapeBase(Struct, frozen=True, tag_field="type"):
@@ -146,7 +157,7 @@ def kind_of(shape: Shape) -> ShapeKind:
 
 def is_color(value: object) -> bool:
     """True for "#rrggbb" and "#rrggbbaa" strings."""
-    return isinstance(value, str) and _COLOR_RE.match(value) is not None
+    return isinstance(value, str) and _COLOR_RE.fullmatch(value) is not None
 
 
 def supports_property(shape: Shape, prop: str) -> bool:

@@ -114,7 +114,11 @@ def test_png_refuses_a_bad_scale(tmp_path: Path, scale: float) -> None:
 
 @pytest.mark.parametrize(
     ("page", "scale"),
-    [(Page(20_000, 20_001), 1.0), (Page(800, 600), 200.0), (Page(40_000, 10), 1.0)],
+    [
+        (Page(20_000, 20_001, "#ffffff"), 1.0),
+        (Page(800, 600, "#ffffff"), 200.0),
+        (Page(40_000, 10, "#ffffff"), 1.0),
+    ],
 )
 def test_png_refuses_absurd_sizes_before_allocating(
     tmp_path: Path, page: Page, scale: float
@@ -125,9 +129,9 @@ def test_png_refuses_absurd_sizes_before_allocating(
 
 
 def test_png_size_limit_is_exactly_400_megapixels() -> None:
-    assert png_size(Page(20_000, 20_000)) == (20_000, 20_000)
+    assert png_size(Page(20_000, 20_000, "#ffffff")) == (20_000, 20_000)
     with pytest.raises(InvalidExport):
-        png_size(Page(20_000, 20_000), 1.0001)
+        png_size(Page(20_000, 20_000, "#ffffff"), 1.0001)
 
 
 # -------------------------------------------------------------------------- SVG
@@ -147,7 +151,7 @@ def test_svg_has_the_page_as_size_and_viewbox_and_the_shapes(tmp_path: Path) -> 
 
 
 def test_svg_of_a_fractional_page_is_exact(tmp_path: Path) -> None:
-    snapshot = drawing(page=Page(800.25, 600.5))
+    snapshot = drawing(page=Page(800.25, 600.5, "#ffffff"))
     title = "Plan <A & B> über"
     root = ET.parse(export_svg(snapshot, tmp_path / "f.svg", title=title)).getroot()
     assert (root.get("width"), root.get("height")) == ("800.25", "600.5")
@@ -157,7 +161,7 @@ def test_svg_of_a_fractional_page_is_exact(tmp_path: Path) -> None:
 
 def test_svg_text_keeps_our_line_breaks_and_clip(tmp_path: Path) -> None:
     long = text("w", 10, 10, 120, 40, "alpha beta gamma delta epsilon zeta eta", font_size=14)
-    snapshot = Snapshot(Page(800, 600), (long,))
+    snapshot = Snapshot(Page(800, 600, "#ffffff"), (long,))
     root = ET.parse(export_svg(snapshot, tmp_path / "w.svg")).getroot()
     layout = text_layout(long)
     expected = [
@@ -218,14 +222,14 @@ def pdf_pages(data: bytes) -> list[tuple[float, ...]]:
 def test_pdf_is_one_page_of_the_page_size_at_three_quarter_points(
     tmp_path: Path, width: float, height: float
 ) -> None:
-    data = export_pdf(drawing(page=Page(width, height)), tmp_path / "d.pdf").read_bytes()
+    data = export_pdf(drawing(page=Page(width, height, "#ffffff")), tmp_path / "d.pdf").read_bytes()
     assert data.startswith(b"%PDF-")
     assert data.rstrip().endswith(b"%%EOF")
     assert pdf_pages(data) == [(0.0, 0.0, width * 0.75, height * 0.75)]
 
 
 def test_pdf_of_an_odd_page_rounds_to_whole_points(tmp_path: Path) -> None:
-    data = export_pdf(drawing(page=Page(801, 599)), tmp_path / "d.pdf").read_bytes()
+    data = export_pdf(drawing(page=Page(801, 599, "#ffffff")), tmp_path / "d.pdf").read_bytes()
     assert pdf_pages(data) == [(0.0, 0.0, 601.0, 449.0)]  # 600.75 and 449.25 pt
 
 
@@ -271,7 +275,7 @@ class Cancelled(Exception):
 
 def many_shapes() -> Snapshot:
     shapes = [rect(f"r{i}", i % 700, i % 500, 50, 50, fill="#ff0000") for i in range(1200)]
-    return Snapshot(Page(800, 600), (*shapes, HELLO))
+    return Snapshot(Page(800, 600, "#ffffff"), (*shapes, HELLO))
 
 
 def counting_check(fail_at: int | None = None) -> tuple[Callable[[], None], list[int]]:
@@ -509,8 +513,8 @@ def test_an_svg_whose_size_attributes_cannot_be_found_is_kept_as_qt_wrote_it() -
     from editor.io.export import _svg_with_exact_size  # noqa: PLC0415
 
     data = b'<?xml version="1.0"?>\n<svg viewBox="0 0 1 1">' + b" " * (2 * _SVG_HEAD) + b"</svg>"
-    head, rest = _svg_with_exact_size(memoryview(data), Page(10, 20))
+    head, rest = _svg_with_exact_size(memoryview(data), Page(10, 20, "#ffffff"))
     assert head + bytes(rest) == data
     sized = b'<svg width="1mm" height="2mm" viewBox="0 0 1 1"></svg>'
-    head, rest = _svg_with_exact_size(memoryview(sized), Page(10.5, 20))
+    head, rest = _svg_with_exact_size(memoryview(sized), Page(10.5, 20, "#ffffff"))
     assert head + bytes(rest) == b'<svg width="10.5" height="20" viewBox="0 0 1 1"></svg>'

@@ -18,7 +18,7 @@ from editor.io.format import (
     load,
     save,
 )
-from editor.model import Document, Page, Snapshot, ellipse, line, rect, text
+from editor.model import DEFAULT_PAGE, Document, Page, Snapshot, ellipse, line, rect, text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -95,11 +95,11 @@ def test_encode_decode_round_trip() -> None:
 
 def test_chunked_encoding_equals_whole(tmp_path: Path) -> None:
     shapes = tuple(rect(f"s{i}", i, i, 1, 1) for i in range(23))
-    snap = Snapshot(Page(), shapes)
+    snap = Snapshot(DEFAULT_PAGE, shapes)
     chunks = list(iter_encode(snap, chunk=5))
     assert len(chunks) > 5
     assert decode(b"".join(chunks)) == snap
-    assert decode(b"".join(iter_encode(Snapshot(Page(), ())))).shapes == ()
+    assert decode(b"".join(iter_encode(Snapshot(DEFAULT_PAGE, ())))).shapes == ()
     saved = save(tmp_path / "x.strata", snap)
     assert load(saved) == snap
     # one shape per line keeps files diffable
@@ -160,7 +160,8 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
      r"""^shapes\[0\].fill: expected a colour "#rrggbb" or "#rrggbbaa", got 'red'"""),
     ("bad colour length", with_shape(0, stroke="#fff"), r"^shapes\[0\].stroke: expected a colour"),
     ("bad colour digits", with_shape(3, color="#gg0000"), r"^shapes\[3\].color: expected a colour"),
-    ("null colour for text", with_shape(3, color=None), r"^shapes\[3\].color: expected a string"),
+    ("null colour for text", with_shape(3, color=None),
+     r"^shapes\[3\].color: expected a colour, got null"),
     ("duplicate ids", with_shape(3, id="a1"),
      r"^shapes\[3\].id: duplicate id 'a1' \(already used by shapes\[0\]\)"),
     ("empty id", with_shape(0, id=""), r"^shapes\[0\].id: expected a non-empty string"),

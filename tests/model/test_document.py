@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from editor.model import (
+    DEFAULT_PAGE,
     Change,
     Document,
     Page,
@@ -143,9 +144,9 @@ def test_listener_can_unsubscribe() -> None:
     doc = make_doc()
     seen: list[Change] = []
     unsubscribe = doc.subscribe(seen.append)
-    doc.set_page(Page())
+    doc.set_page(DEFAULT_PAGE)
     unsubscribe()
-    doc.set_page(Page())
+    doc.set_page(DEFAULT_PAGE)
     assert len(seen) == 1
 
 

@@ -16,10 +16,10 @@ SCRIPT = textwrap.dedent(
     from editor.ui.operations import EditOperations
     from editor.ui.session import Session
     from editor.io.format import Snapshot
-    from editor.model import Page
+    from editor.model import DEFAULT_PAGE
 
     app = QApplication([])
-    session = Session(Snapshot(Page(), (rect("a", 0, 0, 5, 5),)))
+    session = Session(Snapshot(DEFAULT_PAGE, (rect("a", 0, 0, 5, 5),)))
     ops = EditOperations()
     ops.set_session(session)
     session.selection.set(["a"])

@@ -36,7 +36,7 @@ def sample_session() -> Session:
         text("t", 300, 300, 160, 60, "hello"),
         rect("frame", 500, 100, 200, 150, fill=None),
     )
-    return Session(Snapshot(Page(800, 600), shapes))
+    return Session(Snapshot(Page(800, 600, "#ffffff"), shapes))
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def lod_session() -> Session:
         text("words", 100, 300, 400, 200, LONG, font_size=12, color="#000000"),
         rect("big", 500, 100, 200, 150, fill="#00ff00", stroke=None),
     )
-    return Session(Snapshot(Page(800, 600), shapes))
+    return Session(Snapshot(Page(800, 600, "#ffffff"), shapes))
 
 
 def repaint(canvas: Canvas, seen: dict[str, list[Detail]]) -> QImage:
@@ -123,7 +123,7 @@ def test_a_tiny_stand_in_shows_the_shapes_colour(
 ) -> None:
     shapes = (rect("r", 100, 100, 10, 10, fill="#ff0000", stroke=None),
               line("l", 300, 100, 304, 100, stroke="#0000ff", stroke_width=4))  # fmt: skip
-    canvas = make_canvas(Session(Snapshot(Page(800, 600), shapes)))
+    canvas = make_canvas(Session(Snapshot(Page(800, 600, "#ffffff"), shapes)))
     canvas.set_zoom(0.25)  # 10 units: 2.5 px; the line with its caps: 8 units, 2 px
     image = repaint(canvas, painted)
     assert how(painted) == {"r": {"tiny"}, "l": {"tiny"}}
@@ -226,7 +226,7 @@ def test_raising_a_shape_repaints_it_on_top(
         rect("under", 100, 100, 100, 100, fill="#ff0000", stroke=None),
         rect("over", 150, 150, 100, 100, fill="#0000ff", stroke=None),
     )
-    session = Session(Snapshot(Page(800, 600), shapes))
+    session = Session(Snapshot(Page(800, 600, "#ffffff"), shapes))
     canvas = make_canvas(session)
     canvas.viewport().repaint()
     assert rgb_at(canvas, canvas.viewport().grab().toImage(), 175, 175) == BLUE
@@ -242,7 +242,7 @@ def test_a_big_document_at_fit_is_painted_from_the_document_order(
     shapes = [rect(f"s{i}", (i % 50) * 16, (i // 50) * 12, 20, 14,
                    fill="#ff0000" if i % 2 else "#0000ff", stroke=None)
               for i in range(2000)]  # fmt: skip
-    session = Session(Snapshot(Page(800, 600), tuple(shapes)))
+    session = Session(Snapshot(Page(800, 600, "#ffffff"), tuple(shapes)))
     canvas = make_canvas(session)
     canvas.zoom_fit()
     repaint(canvas, painted)
@@ -254,7 +254,7 @@ def test_a_big_document_at_fit_is_painted_from_the_document_order(
 # ----------------------------------------------------------------------- the index
 def grid_session(n: int) -> Session:
     shapes = tuple(rect(f"s{i}", (i % 50) * 16, (i // 50) * 12, 10, 8) for i in range(n))
-    return Session(Snapshot(Page(800, 600), shapes))
+    return Session(Snapshot(Page(800, 600, "#ffffff"), shapes))
 
 
 def test_queries_work_before_the_first_paint(

@@ -20,7 +20,7 @@ from editor.commands import (
 )
 from editor.commands.shapes import GeometryChange
 from editor.io.render import shape_origin
-from editor.model import Page, Snapshot, rect
+from editor.model import DEFAULT_PAGE, Snapshot, rect
 from editor.ui.canvas import Canvas, ShapeItem
 from editor.ui.canvas.items import PageItem
 from editor.ui.session import Session
@@ -201,7 +201,7 @@ def test_building_is_done_once_per_session(
     qtbot: QtBot, make_canvas: Callable[[Session], Canvas], count: int
 ) -> None:
     shapes = tuple(rect(f"s{n}", n, n, 10, 10) for n in range(count))
-    session = Session(Snapshot(Page(), shapes))
+    session = Session(Snapshot(DEFAULT_PAGE, shapes))
     canvas = make_canvas(session)
     assert len(canvas.canvas_scene()) == count
     created = []
