@@ -14,6 +14,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/strata-test-runtime")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 
+
+def pytest_addoption(parser: object) -> None:
+    """`--fuzz`: run the loader fuzzer (tests/io/test_fuzz_format.py) with 50,000 examples."""
+    parser.addoption(  # type: ignore[attr-defined]
+        "--fuzz", action="store_true", default=False, help="run the long fuzzing campaigns"
+    )
+
+
 if not os.environ.get("STRATA_NO_QT"):
     from collections.abc import Iterator
 

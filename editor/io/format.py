@@ -130,7 +130,7 @@ def decode(data: bytes) -> Snapshot:
         raise FormatError(
             f"expected {FORMAT_NAME!r}, got {_short(fmt)} (not a Strata file)", "format"
         )
-    version = _field(env.version, "version", "required")
+    version = _field(env.version, "version", "")
     if isinstance(version, bool) or not isinstance(version, int):
         raise FormatError(f"expected an integer, got {_json_kind(version)}", "version")
     if version > FORMAT_VERSION:
@@ -268,7 +268,8 @@ def _quoted(key: str) -> str:
 
 def _field(raw: Raw | UnsetType, name: str, missing: str) -> Any:
     if isinstance(raw, UnsetType):
-        raise FormatError(f'missing required field "{name}" ({missing})', "top level")
+        why = f" ({missing})" if missing else ""
+        raise FormatError(f'missing required field "{name}"{why}', "top level")
     return _decode_json(msgspec.json.decode, raw, name)
 
 
