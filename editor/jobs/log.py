@@ -69,8 +69,11 @@ def default_log_dir() -> Path | None:
 
 def _iso(ts: float) -> str:
     """UTC, millisecond precision: 2026-11-28T09:14:03.512Z (3x faster than datetime)."""
-    ms = round(ts * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+    try:
+        ms = round(ts * 1000)
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+    except (OverflowError, OSError, ValueError):  # a clock gone wild must not stop the queue
+        return repr(ts)
 
 
 def _json(fields: dict[str, Any]) -> str:

@@ -58,7 +58,7 @@ from editor.jobs.job import (
     exception_name,
 )
 from editor.jobs.log import JobLog, Outcome
-from editor.jobs.retry import DEFAULT_POLICY, RandomSource, RetryPolicy
+from editor.jobs.retry import DEFAULT_POLICY, RandomSource, RetryPolicy, check_seconds
 from editor.jobs.worker import AttemptOutcome, Relay, Worker
 
 # Queues not shut down (weak: a forgotten idle queue may still be collected), and queues
@@ -105,6 +105,7 @@ class _Entry:
         "enqueued_at",
         "finished_at",
         "first_failure_at",
+        "first_failure_mono",
         "id",
         "job",
         "last_error",
@@ -143,6 +144,7 @@ class _Entry:
         self.next_attempt_at: float | None = None
         self.last_error: JobError | None = None
         self.first_failure_at: float | None = None
+        self.first_failure_mono: float | None = None  # clock.now(), for a retry window
         self.last_failure_at: float | None = None
         self.progress = 0.0
         self.progress_message = ""
@@ -233,8 +235,10 @@ class JobQueue(QObject):
             The queue closes it at shutdown.
         """
         super().__init__(parent)
-        if timeout <= 0 or max_queued < 1 or max_finished < 0 or watchdog_grace < 0:
-            raise ValueError("timeout and max_queued must be positive, the rest not negative")
+        check_seconds("timeout", timeout)
+        check_seconds("watchdog_grace", watchdog_grace, zero=True)
+        if max_queued < 1 or max_finished < 0:
+            raise ValueError("max_queued must be positive and max_finished not negative")
         self._policy = policy
         self._timeout = timeout
         self._max_queued = max_queued
@@ -303,8 +307,8 @@ class JobQueue(QObject):
         replaced = self._coalesce.get(ckey) if ckey is not None else None
         if replaced is None:
             self._require_room(job.name)
-        if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be positive, not {timeout}")
+        if timeout is not None:
+            check_seconds("timeout", timeout)  # before anything is registered
         entry = _Entry(
             next(self._ids),
             job,
@@ -523,10 +527,12 @@ class JobQueue(QObject):
             self.job_succeeded.emit(entry.id, result)
             return
         wall = self._clock.wall_time()
+        now = self._clock.now()
         if error is not None:
             entry.last_error = error
             if entry.first_failure_at is None:
                 entry.first_failure_at = wall
+                entry.first_failure_mono = now
             entry.last_failure_at = wall
         if cancelled or entry.cancel_requested:
             entry.reason = entry.reason or "cancelled"
@@ -534,14 +540,16 @@ class JobQueue(QObject):
             self._finish(entry, JobState.CANCELLED)
             return
         assert error is not None
-        if error.retryable and entry.attempts < entry.policy.max_attempts:
+        first = entry.first_failure_mono
+        elapsed = now - first if first is not None else 0.0
+        if error.retryable and entry.policy.may_retry(entry.attempts, elapsed):
             if self._closed:
                 entry.reason = "shutdown"
                 self._log_attempt(entry, duration, Outcome.CANCELLED, error)
                 self._finish(entry, JobState.CANCELLED)
                 self._shutdown_cancelled.append(entry.record())
                 return
-            delay = entry.policy.delay(entry.attempts, self._rng)
+            delay = entry.policy.delay(entry.attempts, self._rng, elapsed)
             entry.state = JobState.RETRY_SCHEDULED
             entry.next_attempt_at = wall + delay
             entry.timer = self._clock.call_later(delay, partial(self._retry_due, entry))
