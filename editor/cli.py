@@ -71,37 +71,54 @@ def cmd_check(path: str) -> int:
     return EXIT_OK
 
 
+def _usage(message: str) -> int:
+    print(f"strata export: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def cmd_export(path: str, output: str, scale: float, timeout: float, verbose: bool) -> int:
-    """Export through the same job queue and retry policy as the window."""
+    """Export through the same job queue and retry policy as the window.
+
+    Every way this can go wrong is one line on stderr: exit 2 for a request that can
+    never succeed (an option's value, a scale that makes an impossible image), exit 1 for
+    a file that cannot be read or a job that failed (the job log keeps the details).
+    """
     from editor.io.export import FORMATS  # noqa: PLC0415
 
     suffix = Path(output).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        print(
-            f"strata export: error: unknown output format {Path(output).suffix or '(none)'!r}"
-            f" for {output}: use .png, .svg or .pdf",
-            file=sys.stderr,
+        return _usage(
+            f"unknown output format {Path(output).suffix or '(none)'!r}"
+            f" for {output}: use .png, .svg or .pdf"
         )
-        return EXIT_USAGE
     if not (math.isfinite(scale) and scale > 0):
-        print("strata export: error: --scale must be a positive number", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("--scale must be a positive number")
+    from editor.jobs.retry import MAX_SECONDS, check_seconds  # noqa: PLC0415
+
+    try:
+        check_seconds("--timeout", timeout)
+    except ValueError:
+        return _usage(f"--timeout must be a number of seconds > 0 and at most {MAX_SECONDS:g}")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # rendering needs no display
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
 
     from editor.io.format import FormatError, load  # noqa: PLC0415
     from editor.io.tasks import ExportJob, ExportResult  # noqa: PLC0415
-    from editor.jobs import JobLog, JobQueue, JobState  # noqa: PLC0415
+    from editor.jobs import InvalidInput, JobLog, JobQueue, JobState  # noqa: PLC0415
 
     try:
         snapshot = load(path)
     except FormatError as exc:
         print(f"strata: error: {path}: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    try:
+        job = ExportJob(snapshot, output, suffix, scale, action="cli")
+    except InvalidInput as exc:  # a scale or page that makes an impossible image
+        return _usage(str(exc))
     app = QGuiApplication.instance() or QGuiApplication(["strata"])
     queue = JobQueue(timeout=timeout, log=JobLog(stderr=verbose))
     try:
-        job_id = queue.submit(ExportJob(snapshot, output, suffix, scale))
+        job_id = queue.submit(job)
         queue.wait_until_idle(timeout=timeout * 10 + 60)
         record = queue.record(job_id)
     finally:
@@ -111,9 +128,12 @@ def cmd_export(path: str, output: str, scale: float, timeout: float, verbose: bo
         print(f"wrote {record.result.path}")
         return EXIT_OK
     error = record.last_error
-    why = f"{error.message or error.type}" if error else record.state.value
-    attempts = f" after {record.attempts} attempt{'s' if record.attempts != 1 else ''}"
-    print(f"strata: error: export to {output} failed{attempts}: {why}", file=sys.stderr)
+    if error is None:
+        why = f"the job ended {record.state.value}"
+    else:  # the plain words (editor.io.failures); the log has type, errno and traceback
+        why = error.summary or error.message or error.type
+    attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
+    print(f"strata export: error: {output} was not written ({attempts}): {why}", file=sys.stderr)
     return EXIT_FAILED
 
 

@@ -2,9 +2,11 @@
 
 The recipe: write a temp file in the target's directory (same file system, so the rename
 is atomic), flush and fsync it, rename it over the target, then fsync the directory so the
-rename itself survives a power cut. Any failure, a failed fsync included, is a failed
-save: the temp file is removed and the old file is untouched. No Qt: QSaveFile neither
-fsyncs the directory nor lets tests inject faults.
+rename itself survives a power cut. Any failure up to the rename, a failed fsync of the
+file included, is a failed save: the temp file is removed and the old file is untouched.
+A failed fsync of the directory comes after the rename: the target then holds the new
+bytes, not yet known to be durable, and `NotDurableError` says so. No Qt: QSaveFile
+neither fsyncs the directory nor lets tests inject faults.
 
 All system calls go through a `FileOps` object so that tests can inject faults (EIO,
 ENOSPC, EACCES) at any step without real failing disks.
@@ -42,6 +44,17 @@ if sys.platform != "win32":
 
 #: Called between chunks; may raise (cancellation, deadline).
 Check = Callable[[], None]
+
+
+class NotDurableError(OSError):
+    """The target was replaced, but syncing its folder failed: the new bytes are in the
+    file, yet a power cut could still lose the rename. The save counts as failed (and is
+    retried); what the person reads says the file may already hold the new content.
+    `filename` is the folder, `target` the file."""
+
+    def __init__(self, code: int | None, strerror: str, folder: str, target: str) -> None:
+        super().__init__(code, strerror, folder)
+        self.target = target
 
 
 class FileOps:
@@ -153,6 +166,9 @@ def write_atomic(
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
     if not target.parent.is_dir():
+        blocker = _first_file_among(target.parent)
+        if blocker is not None:  # "a/notes.txt/b/x.strata": the folder can never exist
+            raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder", str(blocker))
         raise FileNotFoundError(errno.ENOENT, "folder does not exist", directory)
     mode = _mode_for(target)
     prefix = f".{target.name}."
@@ -189,8 +205,22 @@ def write_atomic(
             ops.release(held)
         with _temps_lock:
             _live_temps.discard(tmp)
-    ops.fsync_dir(directory)
+    try:
+        ops.fsync_dir(directory)
+    except OSError as exc:
+        raise NotDurableError(exc.errno, exc.strerror or str(exc), directory, str(target)) from exc
     return target
+
+
+def _first_file_among(folder: Path) -> Path | None:
+    """The first ancestor of `folder` (or itself) that exists and is not a folder."""
+    for place in (*reversed(folder.parents), folder):
+        try:
+            if not place.is_dir() and place.exists():
+                return place
+        except OSError:
+            return None
+    return None
 
 
 def _remove_stale_temps(directory: str, prefix: str, ops: FileOps) -> None:

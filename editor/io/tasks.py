@@ -7,7 +7,6 @@ revision it wrote, so the window marks the document clean only if nothing change
 
 from __future__ import annotations
 
-import errno
 import math
 import os
 import sys
@@ -18,6 +17,7 @@ from typing import Protocol
 
 from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
 from editor.io.export import InvalidExport, export, format_for, png_size
+from editor.io.failures import Action, describe, is_retryable
 from editor.io.format import iter_encode
 from editor.jobs import InvalidInput, Job, JobContext
 from editor.model import Snapshot
@@ -120,8 +120,10 @@ class SaveJob(Job[SaveResult]):
         return SaveResult(written, self.revision)
 
     def retryable(self, error: BaseException) -> bool:
-        # A read-only file system or a quota never heals by retrying within seconds.
-        return not (isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EDQUOT))
+        return is_retryable(error)  # the one table, shared with exports (io/failures.py)
+
+    def describe(self, error: BaseException) -> str:
+        return describe(error, self.path, "save")
 
 
 class ExportJob(Job[ExportResult]):
@@ -138,8 +140,13 @@ class ExportJob(Job[ExportResult]):
         path: str | os.PathLike[str],
         fmt: str | None = None,
         scale: float = 1.0,
+        *,
+        ops: FileOps = OS_FILE_OPS,
+        action: Action = "export",
     ) -> None:
         self.path = Path(path)
+        #: Who asked (the Export dialog or the command line): the way out a message offers.
+        self.action: Action = action
         try:
             self.format = format_for(self.path, fmt)
             if self.format == "png":
@@ -157,6 +164,7 @@ class ExportJob(Job[ExportResult]):
         )
         self.snapshot = snapshot
         self.scale = scale
+        self.ops = ops
 
     def run(self, context: JobContext) -> ExportResult:
         try:
@@ -167,7 +175,15 @@ class ExportJob(Job[ExportResult]):
                 self.scale,
                 check=context.check,
                 progress=context.progress,
+                ops=self.ops,
             )
         except InvalidExport as exc:
             raise InvalidInput(str(exc)) from exc
         return ExportResult(written, self.format)
+
+    def retryable(self, error: BaseException) -> bool:
+        # The same table as saves: EROFS used to be retried five times here.
+        return is_retryable(error)
+
+    def describe(self, error: BaseException) -> str:
+        return describe(error, self.path, self.action)

@@ -121,10 +121,21 @@ class JobError:
     """True when the attempt ran past its deadline."""
     retryable: bool = True
     """False when the error can never go away by trying again."""
+    summary: str = ""
+    """What happened in plain words for a person, naming the place and the way out ("The
+    disk holding /a/b is full. ..."), from `Job.describe`; "" when the job has none. Views
+    show it; the type, errno, message and traceback stay for the details and the log."""
+    errno: int | None = None
+    """The `OSError.errno`, if the exception had one."""
 
     @classmethod
     def from_exception(
-        cls, exc: BaseException, *, timed_out: bool = False, retryable: bool = True
+        cls,
+        exc: BaseException,
+        *,
+        timed_out: bool = False,
+        retryable: bool = True,
+        summary: str = "",
     ) -> JobError:
         """Capture an exception (call it in the `except` block, on the worker thread).
 
@@ -138,7 +149,11 @@ class JobError:
             text = "".join(traceback.format_exception(exc))
         except Exception:
             text = f"{exception_name(exc)}: {message} (the traceback could not be formatted)"
-        return cls(exception_name(exc), message, text, timed_out, retryable)
+        number = getattr(exc, "errno", None) if isinstance(exc, OSError) else None
+        return cls(
+            exception_name(exc), message, text, timed_out, retryable, summary,
+            number if isinstance(number, int) else None,
+        )  # fmt: skip
 
 
 def exception_name(exc: BaseException) -> str:
@@ -350,6 +365,14 @@ class Job(ABC, Generic[R_co]):
         errors as permanent (e.g. a codec error for one particular format).
         """
         return True
+
+    def describe(self, error: BaseException) -> str:
+        """What went wrong, in plain words for a person (worker thread; "" for none).
+
+        Name the place and the way out: "The folder /a/b no longer exists. Choose another
+        place with Save As." Becomes `JobError.summary`; a broken hook only loses it.
+        """
+        return ""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} key={self.key!r}>"

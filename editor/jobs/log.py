@@ -28,6 +28,7 @@ queue carries on without a file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import logging.handlers
@@ -80,6 +81,20 @@ def _json(fields: dict[str, Any]) -> str:
     return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "), default=str)
 
 
+def _error_fields(error: JobError) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "type": error.type, "message": error.message, "timed_out": error.timed_out,
+    }  # fmt: skip
+    if error.errno is not None:
+        fields["errno"] = error.errno
+        fields["errno_name"] = errno.errorcode.get(error.errno, "")
+    if error.summary:
+        fields["summary"] = error.summary
+    if error.traceback:
+        fields["traceback"] = error.traceback
+    return fields
+
+
 def attempt_line(
     *,
     ts: float,
@@ -107,9 +122,7 @@ def attempt_line(
         "max_attempts": max_attempts,
         "duration_ms": round(duration_ms, 3),
         "outcome": outcome.value,
-        "error": None
-        if error is None
-        else {"type": error.type, "message": error.message, "timed_out": error.timed_out},
+        "error": None if error is None else _error_fields(error),
     }
     if retry_in is not None:
         fields["retry_in_ms"] = round(retry_in * 1000, 3)

@@ -107,10 +107,13 @@ class Worker(QRunnable):
         except JobCancelled:
             cancelled = True
         except JobTimedOut as exc:
-            error = JobError.from_exception(exc, timed_out=True)
+            error = JobError.from_exception(exc, timed_out=True, summary=self._describe(exc))
         except BaseException as exc:
             error = JobError.from_exception(
-                exc, timed_out=context.timed_out(), retryable=self._retryable(exc)
+                exc,
+                timed_out=context.timed_out(),
+                retryable=self._retryable(exc),
+                summary=self._describe(exc),
             )
         else:
             if context.timed_out():  # returned, but too late: the result is not trusted
@@ -131,6 +134,12 @@ class Worker(QRunnable):
             return bool(self.job.retryable(exc))
         except Exception:  # a broken hook must not hide the real error; attempts are bounded
             return True
+
+    def _describe(self, exc: BaseException) -> str:
+        try:
+            return str(self.job.describe(exc))
+        except Exception:  # the plain words are a courtesy; the error itself is kept
+            return ""
 
 
 def _last_resort(exc: BaseException) -> JobError:

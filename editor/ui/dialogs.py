@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.ui.settings import MAX_SAVE_RETRY_WINDOW, Settings
 
 STRATA_FILTER = "Strata drawings (*.strata)"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
@@ -228,27 +229,47 @@ def show_about(parent: QWidget) -> QMessageBox:
 
 
 class PreferencesDialog(QDialog):
-    """Editor preferences. The undo limit applies to documents opened or created next:
-    QUndoStack only accepts a new limit while it is empty."""
+    """Editor preferences, read from and written to `settings` on OK.
 
-    def __init__(self, parent: QWidget, undo_limit: int, then: Callable[[int], object]) -> None:
+    The undo limit applies to documents opened or created next: QUndoStack only accepts a
+    new limit while it is empty. The retry window applies to the next save.
+    """
+
+    def __init__(self, parent: QWidget, settings: Settings) -> None:
         super().__init__(parent)
         self.setObjectName("preferences_dialog")
         self.setWindowTitle("Preferences")
-        self._then = then
+        self._settings = settings
         self.undo_limit = QSpinBox()
         self.undo_limit.setObjectName("undo_limit")
         self.undo_limit.setAccessibleName("Undo limit")
         self.undo_limit.setRange(0, 1_000_000)
         self.undo_limit.setSpecialValueText("Unlimited")
-        self.undo_limit.setValue(undo_limit)
+        self.undo_limit.setValue(settings.undo_limit())
         label = QLabel("&Undo steps kept:")
         label.setBuddy(self.undo_limit)
         note = QLabel("Applies to the next document you create or open.")
         note.setWordWrap(True)
+        self.save_retry_window = QSpinBox()
+        self.save_retry_window.setObjectName("save_retry_window")
+        self.save_retry_window.setAccessibleName("Retry failed saves for, in seconds")
+        self.save_retry_window.setRange(0, MAX_SAVE_RETRY_WINDOW)
+        self.save_retry_window.setSingleStep(10)
+        self.save_retry_window.setSuffix(" s")
+        self.save_retry_window.setSpecialValueText("A few seconds (5 tries)")
+        self.save_retry_window.setValue(settings.save_retry_window())
+        retry_label = QLabel("&Retry failed saves for:")
+        retry_label.setBuddy(self.save_retry_window)
+        retry_note = QLabel(
+            "When a disk is full or failing, Strata keeps trying to save for this long, "
+            "the last try at the end; the Jobs panel counts down to each try."
+        )
+        retry_note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(label, self.undo_limit)
         form.addRow(note)
+        form.addRow(retry_label, self.save_retry_window)
+        form.addRow(retry_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -262,4 +283,5 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         super().accept()
-        self._then(self.undo_limit.value())
+        self._settings.set_undo_limit(self.undo_limit.value())
+        self._settings.set_save_retry_window(self.save_retry_window.value())

@@ -30,6 +30,7 @@ from editor.ui.dialogs import (
     file_dialog,
     show_error,
 )
+from editor.ui.jobs_panel.text import error_text
 from editor.ui.session import Session
 from editor.ui.settings import Settings
 
@@ -168,7 +169,8 @@ class DocumentController(QObject):
         revision = session.history.revision()
         snapshot = session.document.snapshot()
         try:
-            job_id = self.jobs.submit(SaveJob(snapshot, path, revision, ops=self.file_ops))
+            job = SaveJob(snapshot, path, revision, ops=self.file_ops)
+            job_id = self.jobs.submit(job, policy=self.settings.save_retry_policy())
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
             if after is not None:
@@ -229,7 +231,8 @@ class DocumentController(QObject):
         if record.state not in (JobState.DEAD, JobState.CANCELLED):
             return
         error = record.last_error
-        why = error.message if error else record.reason or record.state.value
+        # The plain words (editor.io.failures); the Jobs panel's details keep the rest.
+        why = error_text(error) if error else record.reason or record.state.value
         if record.id in self._saves:
             # A dead save stays known: retried from the Jobs panel it keeps its job id, and
             # its success then marks the revision it wrote as saved (clean only if nothing

@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         return self.documents.open_path(path)
 
     def show_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self, self.settings.undo_limit(), self.settings.set_undo_limit)
+        dialog = PreferencesDialog(self, self.settings)
         dialog.open()
         return dialog
 

@@ -1,6 +1,7 @@
 """What Strata remembers between runs, in QSettings: window geometry, dock layout, recent
-files, the last folder and the undo limit. Tests pass their own QSettings (an INI file in
-a temporary folder) so they never read or write the person's settings."""
+files, the last folder, the undo limit and the retry window for saves. Tests pass their
+own QSettings (an INI file in a temporary folder) so they never read or write the
+person's settings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from editor.jobs import RetryPolicy
+from editor.jobs.retry import DEFAULT_POLICY, MAX_SECONDS
+
 MAX_RECENT = 10
+#: The longest retry window Preferences offers for saves (an hour).
+MAX_SAVE_RETRY_WINDOW = 3600
 
 
 class Settings:
@@ -66,6 +72,25 @@ class Settings:
 
     def set_undo_limit(self, limit: int) -> None:
         self.store.setValue("editing/undo_limit", max(0, limit))
+
+    # ---------------------------------------------------------------- saving
+    def save_retry_window(self) -> int:
+        """Seconds a failed save keeps being retried; 0 means the default policy (five
+        attempts within about 7 s, see editor.jobs.retry)."""
+        value = self.store.value("jobs/save_retry_window", 0)
+        try:
+            seconds = int(str(value))
+        except (TypeError, ValueError):
+            return 0
+        return min(max(0, seconds), MAX_SAVE_RETRY_WINDOW)
+
+    def set_save_retry_window(self, seconds: int) -> None:
+        self.store.setValue("jobs/save_retry_window", min(max(0, seconds), MAX_SAVE_RETRY_WINDOW))
+
+    def save_retry_policy(self) -> RetryPolicy:
+        """The retry policy a save is submitted with (read at each save)."""
+        seconds = self.save_retry_window()
+        return RetryPolicy.within(min(seconds, MAX_SECONDS)) if seconds else DEFAULT_POLICY
 
     def sync(self) -> None:
         self.store.sync()

@@ -123,18 +123,19 @@ def test_a_missing_output_folder_fails_with_exactly_one_clean_line(tmp_path: Pat
     result = run(tmp_path, SAMPLE, "-o", out)
     assert result.returncode == 1
     assert result.stdout == ""
+    folder = tmp_path / "no" / "such" / "folder"
     assert result.stderr.splitlines() == [
-        f"strata: error: export to {out} failed after 1 attempt: "
-        f"[Errno 2] folder does not exist: '{tmp_path / 'no' / 'such' / 'folder'}'"
+        f"strata export: error: {out} was not written (1 attempt): "
+        f"The folder {folder} no longer exists. Choose another output file (-o)."
     ]  # one line: no traceback, no JSON log line (those need -v)
     assert not (tmp_path / "no").exists()
     (line,) = log_lines(tmp_path)  # the file log has the details
     assert (line["outcome"], line["level"]) == ("dead", "error")
-    assert line["error"] == {
-        "type": "FileNotFoundError",
-        "message": f"[Errno 2] folder does not exist: '{tmp_path / 'no' / 'such' / 'folder'}'",
-        "timed_out": False,
-    }
+    error = line["error"]
+    assert isinstance(error, dict)
+    assert error["type"] == "FileNotFoundError"
+    assert error["message"] == f"[Errno 2] folder does not exist: '{folder}'"
+    assert (error["timed_out"], error["errno"], error["errno_name"]) == (False, 2, "ENOENT")
 
 
 def test_verbose_prints_the_job_log_lines_on_stderr(tmp_path: Path) -> None:
@@ -143,4 +144,4 @@ def test_verbose_prints_the_job_log_lines_on_stderr(tmp_path: Path) -> None:
     assert result.returncode == 1
     *logged, last = result.stderr.splitlines()
     assert [json.loads(line)["outcome"] for line in logged] == ["dead"]
-    assert last.startswith(f"strata: error: export to {out} failed after 1 attempt")
+    assert last.startswith(f"strata export: error: {out} was not written (1 attempt): ")

@@ -27,7 +27,10 @@ from .fakes import ScriptedJob
 
 
 def test_the_attempt_line_format() -> None:
-    error = JobError("OSError", "[Errno 28] No space left on device", "Traceback ...")
+    error = JobError(
+        "OSError", "[Errno 28] No space left on device", "Traceback ...",
+        summary="The disk holding /a is full.", errno=28,
+    )  # fmt: skip
     line = attempt_line(
         ts=1_795_833_243.512,
         job_id=3,
@@ -58,6 +61,10 @@ def test_the_attempt_line_format() -> None:
             "type": "OSError",
             "message": "[Errno 28] No space left on device",
             "timed_out": False,
+            "errno": 28,
+            "errno_name": "ENOSPC",
+            "summary": "The disk holding /a is full.",
+            "traceback": "Traceback ...",
         },
         "retry_in_ms": 734.1,
     }

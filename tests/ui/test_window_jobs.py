@@ -63,7 +63,7 @@ def test_a_failed_save_is_announced_and_retried_from_the_jobs_dock(
     notice = window.dead_letter_notice
     qtbot.waitUntil(notice.isVisible, timeout=3000)
     assert "Save drawing.strata" in notice.label.text()
-    assert "Permission denied" in notice.label.text()
+    assert "You do not have permission to write in" in notice.label.text()
     qtbot.waitUntil(lambda: "1 failed" in window.jobs_summary.text(), timeout=3000)
     # the summary opens the dock on its Dead letters tab
     QTest.mouseClick(window.jobs_summary, Qt.MouseButton.LeftButton)

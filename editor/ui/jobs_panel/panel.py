@@ -59,6 +59,7 @@ from editor.ui.jobs_panel.text import (
     error_text,
     full_time_text,
     plural,
+    technical_text,
     traceback_text,
 )
 
@@ -658,6 +659,7 @@ class JobsPanel(QWidget):
             letter.name,
             *([letter.target] if letter.target else []),
             f"{error_text(error)}",
+            *([technical_text(error)] if error.summary else []),
             f"{plural(letter.attempts, 'attempt')}; first failure "
             f"{full_time_text(letter.first_failure_at)}, last "
             f"{full_time_text(letter.last_failure_at)}"

@@ -7,6 +7,7 @@ way, and tests can compute the expected text instead of copying it.
 
 from __future__ import annotations
 
+import errno
 import math
 import time
 from collections.abc import Iterable
@@ -99,13 +100,27 @@ def first_line(text: str) -> str:
 
 
 def error_text(error: JobError | None) -> str:
-    """One line: "PermissionError: [Errno 13] Permission denied", "" when there is none."""
+    """One line for a person: the job's plain words when it has them ("The disk holding
+    /a/b is full. ..."), else "PermissionError: [Errno 13] Permission denied"; "" for none.
+    The technical side is `technical_text` (the details pane and the log)."""
     if error is None:
         return ""
+    if error.summary:
+        return first_line(error.summary)
     message = first_line(error.message)
     kind = short_type(error)
     if error.timed_out and "JobTimedOut" not in kind:
         kind = f"{kind} (timed out)"
+    return f"{kind}: {message}" if message else kind
+
+
+def technical_text(error: JobError) -> str:
+    """The exception for the details pane: "OSError, errno 28 (ENOSPC): No space left on
+    device" (the type, errno and message; the traceback is shown below it)."""
+    kind = error.type
+    if error.errno is not None:
+        kind += f", errno {error.errno} ({errno.errorcode.get(error.errno, '?')})"
+    message = first_line(error.message)
     return f"{kind}: {message}" if message else kind
 
 

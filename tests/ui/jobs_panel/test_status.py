@@ -93,7 +93,7 @@ def test_notice_names_the_job_and_error_without_taking_focus_and_retries(
     job_id, disk = deny(queue, settle, tmp_path / "a.strata")
     qtbot.waitUntil(notice.isVisible, timeout=2000)
     text = notice.label.text()
-    assert text.startswith("“Save a.strata” failed: PermissionError: [Errno 13] Permission denied")
+    assert text.startswith("“Save a.strata” failed: You do not have permission to write in")
     assert notice.retry_button.text() == "Retry"
     assert QApplication.focusWidget() is field
 
