@@ -10,6 +10,7 @@ process holds), and that the cleanup can fail without failing the save.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import subprocess
 import sys
@@ -205,3 +206,79 @@ def test_a_failed_write_leaves_no_temp_file_and_no_registry_entry(tmp_path: Path
     assert target.read_bytes() == b"old"
     assert listing(tmp_path) == [NAME]
     assert atomic._live_temps == set()
+
+
+class CleanedBeforeLocked(FileOps):
+    """Another process's cleanup runs in the gap between mkstemp and flock, once: it
+    finds the brand-new temp file unlocked and deletes it (what two Strata processes
+    saving one file did to each other)."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.stolen: list[str] = []
+
+    def mkstemp(self, directory: str, prefix: str) -> tuple[int, str]:
+        fd, path = super().mkstemp(directory, prefix)
+        self.created.append(path)
+        return fd, path
+
+    def hold(self, fd: int) -> int | None:
+        if not self.stolen:
+            path = self.created[-1]
+            assert FileOps().remove_stale(path)  # the other cleanup: unlocked, so "stale"
+            self.stolen.append(path)
+        return super().hold(fd)
+
+
+def test_a_temp_file_deleted_before_it_was_locked_is_replaced_not_trusted(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / NAME
+    target.write_bytes(b"old")
+    ops = CleanedBeforeLocked()
+    write_atomic(target, [b"new"], ops=ops)  # used to fail: FileNotFoundError at rename
+    assert target.read_bytes() == b"new"
+    assert len(ops.created) == 2 and ops.stolen == ops.created[:1]
+    assert listing(tmp_path) == [NAME]
+
+
+class LockedByACleanup(FileOps):
+    """Another process's cleanup has opened and locked the fresh temp file (it is about
+    to delete it) when the writer tries to lock it."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.replaced: list[str] = []
+        self.cleanup_fd: int | None = None
+
+    def mkstemp(self, directory: str, prefix: str) -> tuple[int, str]:
+        fd, path = super().mkstemp(directory, prefix)
+        self.created.append(path)
+        return fd, path
+
+    def hold(self, fd: int) -> int | None:
+        if self.cleanup_fd is None:
+            self.cleanup_fd = os.open(self.created[-1], os.O_RDONLY)
+            fcntl.flock(self.cleanup_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return super().hold(fd)
+
+    def replace(self, src: str, dst: str) -> None:
+        self.replaced.append(src)
+        super().replace(src, dst)
+
+
+def test_a_writer_that_cannot_lock_its_own_temp_file_never_carries_on_unlocked(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / NAME
+    ops = LockedByACleanup()
+    try:
+        write_atomic(target, [b"new"], ops=ops)
+        assert target.read_bytes() == b"new"
+        assert len(ops.created) == 2
+        assert ops.replaced == [ops.created[1]]  # not the one the cleanup holds
+    finally:
+        if ops.cleanup_fd is not None:
+            os.unlink(ops.created[0])  # what that cleanup was about to do
+            os.close(ops.cleanup_fd)
+    assert listing(tmp_path) == [NAME]
