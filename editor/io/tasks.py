@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +19,7 @@ from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
 from editor.io.export import InvalidExport, export, format_for, png_size
 from editor.io.failures import Action, describe, is_retryable
 from editor.io.format import iter_encode
+from editor.io.targets import GUARD, TargetGuard
 from editor.jobs import InvalidInput, Job, JobContext
 from editor.model import Snapshot
 
@@ -36,6 +37,10 @@ class SaveResult:
 
     path: Path
     revision: object
+    superseded: bool = False
+    """True when nothing was written: a save of the same real file asked for later had
+    already been written (through another path to it, a symlink say). The revision is
+    then *not* what the file holds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,8 @@ class ExportResult:
 
     path: Path
     format: str
+    superseded: bool = False
+    """True when nothing was written (a later write of the same real file came first)."""
 
 
 #: Encoding holds the GIL. The GUI thread waits for it at most the longer of the switch
@@ -69,6 +76,11 @@ def use_responsive_switch_interval() -> None:
 _WRITE_SHARE = 0.95
 
 
+def _waiting(context: JobContext, real: str) -> Callable[[], None]:
+    name = os.path.basename(real)
+    return lambda: context.progress(0.0, f"Waiting for another write of {name}")
+
+
 class SaveJob(Job[SaveResult]):
     """Write a snapshot as a .strata file, atomically, in chunks.
 
@@ -86,6 +98,7 @@ class SaveJob(Job[SaveResult]):
         *,
         ops: FileOps = OS_FILE_OPS,
         chunk: int = SAVE_CHUNK,
+        guard: TargetGuard = GUARD,
     ) -> None:
         if chunk < 1:
             raise ValueError(f"chunk must be at least 1, got {chunk}")
@@ -101,6 +114,9 @@ class SaveJob(Job[SaveResult]):
         self.revision = revision
         self.ops = ops
         self.chunk = chunk
+        self.guard = guard
+        #: Request order among all writes of this process (see editor.io.targets).
+        self.ticket = guard.ticket()
 
     def run(self, context: JobContext) -> SaveResult:
         # iter_encode yields a header, one piece per `chunk` shapes, and a footer.
@@ -115,7 +131,12 @@ class SaveJob(Job[SaveResult]):
                 done += 1
                 context.progress(_WRITE_SHARE * done / total, f"Saving {self.path.name}")
 
-        written = write_atomic(self.path, chunks(), ops=self.ops, check=context.check)
+        real = os.path.realpath(self.path)  # here, on the worker: it may touch a slow disk
+        with self.guard.turn(real, self.ticket, context.check, _waiting(context, real)) as go:
+            if not go:
+                context.progress(1.0, f"A newer save of {self.path.name} was already written")
+                return SaveResult(Path(real), self.revision, superseded=True)
+            written = write_atomic(self.path, chunks(), ops=self.ops, check=context.check)
         context.progress(1.0, f"Saved {self.path.name}")
         return SaveResult(written, self.revision)
 
@@ -143,6 +164,7 @@ class ExportJob(Job[ExportResult]):
         *,
         ops: FileOps = OS_FILE_OPS,
         action: Action = "export",
+        guard: TargetGuard = GUARD,
     ) -> None:
         self.path = Path(path)
         #: Who asked (the Export dialog or the command line): the way out a message offers.
@@ -165,8 +187,18 @@ class ExportJob(Job[ExportResult]):
         self.snapshot = snapshot
         self.scale = scale
         self.ops = ops
+        self.guard = guard
+        self.ticket = guard.ticket()
 
     def run(self, context: JobContext) -> ExportResult:
+        real = os.path.realpath(self.path)
+        with self.guard.turn(real, self.ticket, context.check, _waiting(context, real)) as go:
+            if not go:
+                context.progress(1.0, f"A newer export to {self.path.name} was already written")
+                return ExportResult(Path(real), self.format, superseded=True)
+            return self._export(context)
+
+    def _export(self, context: JobContext) -> ExportResult:
         try:
             written = export(
                 self.snapshot,

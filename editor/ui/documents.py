@@ -211,6 +211,14 @@ class DocumentController(QObject):
             if pending is None:
                 return
             session = pending.session
+            if result.superseded:  # a later save of the same real file was written first
+                self.message.emit(
+                    f"{pending.path.name}: a newer save of the same file was already written",
+                    4000,
+                )
+                if pending.then is not None:
+                    pending.then(not session.history.is_modified())
+                return
             self._drop_superseded(job_id, pending)
             session.path = pending.path.resolve()
             session.history.mark_saved(pending.revision)

@@ -125,6 +125,10 @@ class StallingDisk(FileOps):
         self._stall("fsync")
         super().fsync(fd)
 
+    def replace(self, src: str, dst: str) -> None:
+        self._stall("replace")
+        super().replace(src, dst)
+
 
 # ------------------------------------------------------------------ transient failures
 @pytest.mark.parametrize("step", ["write", "fsync", "replace"])
