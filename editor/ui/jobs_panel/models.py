@@ -46,6 +46,7 @@ from editor.ui.jobs_panel.text import (
     attempt_text,
     duration_text,
     error_text,
+    first_line,
     full_time_text,
     job_duration,
     short_type,
@@ -529,6 +530,6 @@ class DeadLetterModel(QAbstractTableModel):
         if column == DeadColumn.ERROR_TYPE:
             kind = short_type(letter.error)
             return f"{kind} (timed out)" if letter.error.timed_out else kind
-        if column == DeadColumn.MESSAGE:
-            return letter.error.message.strip().partition("\n")[0]
+        if column == DeadColumn.MESSAGE:  # the plain words; the tooltip has the exception
+            return first_line(letter.error.summary or letter.error.message)
         return ""

@@ -78,7 +78,7 @@ def test_retrying_rows_show_attempts_and_a_countdown_then_a_dead_letter(
     assert dead["name"] == "Save a.strata"
     assert dead["attempts"] == "3"
     assert dead["error_type"] == "PermissionError"
-    assert dead["message"].startswith("[Errno 13] Permission denied")
+    assert dead["message"].startswith(f"You do not have permission to write in {tmp_path}.")
     assert model.records() == queue.records()
 
 
