@@ -95,43 +95,47 @@ def describe(error: BaseException, target: Path | None, action: Action) -> str:
             "would fail the same way. The details and the log say what happened."
         )
     code = error.errno
-    if code == errno.ENOENT:
-        return f"The folder {folder} no longer exists. {other}"
-    if code == errno.ENOTDIR:
-        blocker = error.filename if error.filename else folder
-        return f"{blocker} is a file, not a folder. {other}"
-    if code == errno.EISDIR:
-        return f"{target or error.filename} is a folder, not a file. Choose another name."
-    if code == errno.EROFS:
-        return f"The disk holding {folder} is read-only. {other}"
-    if code == errno.EDQUOT:
-        return (
-            f"Your disk quota for {folder} is used up. Free some space, or choose another "
-            f"place ({place})."
-        )
-    if code in (errno.EACCES, errno.EPERM):
-        return f"You do not have permission to write in {folder}. {other}"
-    if code == errno.ENAMETOOLONG:
-        return f"The name {name} is too long for the disk holding {folder}. Choose a shorter name."
-    if code == errno.ENOSPC:
-        return (
-            f"The disk holding {folder} is full. Strata will try again: free some space, "
-            f"or {other[0].lower()}{other[1:]}"
-        )
-    if code == errno.EIO:
-        return (
-            f"The disk holding {folder} reported an error while writing {name} "
-            f"({_reason(error)}). Strata will try again; if it keeps failing, "
-            f"{other[0].lower()}{other[1:]}"
-        )
-    if code in (errno.EAGAIN, errno.EINTR, errno.EBUSY):
-        return f"The disk holding {folder} was busy while writing {name}. Strata will try again."
     if code is None:
         return (
             f"Strata could not {verb} {name}: {str(error) or 'the output could not be made'}. "
             "Trying again would fail the same way."
         )
-    return f"Could not write {name} in {folder} ({_reason(error)}). Strata will try again."
+    words = _WORDS.get(code, _OTHER)
+    blocker = error.filename if code == errno.ENOTDIR and error.filename else folder
+    return words.format(
+        name=name, folder=folder, other=other, place=place, reason=_reason(error),
+        blocker=blocker, target=target or error.filename, later=other[0].lower() + other[1:],
+    )  # fmt: skip
+
+
+#: What each errno means for the person; `{other}` is the way out for who asked,
+#: `{later}` the same in the middle of a sentence.
+_WORDS: Final[dict[int, str]] = {
+    errno.ENOENT: "The folder {folder} no longer exists. {other}",
+    errno.ENOTDIR: "{blocker} is a file, not a folder. {other}",
+    errno.EISDIR: "{target} is a folder, not a file. Choose another name.",
+    errno.EROFS: "The disk holding {folder} is read-only. {other}",
+    errno.EDQUOT: (
+        "Your disk quota for {folder} is used up. Free some space, or choose another "
+        "place ({place})."
+    ),
+    errno.EACCES: "You do not have permission to write in {folder}. {other}",
+    errno.EPERM: "You do not have permission to write in {folder}. {other}",
+    errno.ENAMETOOLONG: (
+        "The name {name} is too long for the disk holding {folder}. Choose a shorter name."
+    ),
+    errno.ENOSPC: (
+        "The disk holding {folder} is full. Strata will try again: free some space, or {later}"
+    ),
+    errno.EIO: (
+        "The disk holding {folder} reported an error while writing {name} ({reason}). "
+        "Strata will try again; if it keeps failing, {later}"
+    ),
+    errno.EAGAIN: "The disk holding {folder} was busy while writing {name}. Strata will try again.",
+    errno.EINTR: "The disk holding {folder} was busy while writing {name}. Strata will try again.",
+    errno.EBUSY: "The disk holding {folder} was busy while writing {name}. Strata will try again.",
+}
+_OTHER: Final = "Could not write {name} in {folder} ({reason}). Strata will try again."
 
 
 _WAY_OUT: Final[dict[str, str]] = {
