@@ -13,6 +13,7 @@ from `editor` (the oracle and the loader get the same bytes).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass, field
@@ -197,7 +198,9 @@ def _containers(value: Any, found: list[Any]) -> list[Any]:
 
 
 def _nasty(c: Choices) -> Any:
-    return c.pick(NASTY) if c.below(4) else json_value(c)
+    # A copy: NASTY's lists and objects are shared, and later mutations change values in
+    # place (a shared one could end up inside itself, or leak into the next example).
+    return copy.deepcopy(c.pick(NASTY)) if c.below(4) else json_value(c)
 
 
 def mutate(c: Choices, top: Obj, count: int) -> Any:
@@ -214,7 +217,7 @@ def mutate(c: Choices, top: Obj, count: int) -> Any:
             if op == 0 and node:
                 node.pop(c.below(len(node)))
             elif op == 1 and node:
-                node.append(node[c.below(len(node))])  # the same shape twice: duplicate id
+                node.append(copy.deepcopy(node[c.below(len(node))]))  # a duplicate id
             elif op == 2 and node:
                 node[c.below(len(node))] = _nasty(c)
             else:
@@ -229,7 +232,7 @@ def mutate(c: Choices, top: Obj, count: int) -> Any:
         if op == "delete":
             del node.pairs[i]
         elif op == "repeat":
-            again = value if c.chance(2) else _nasty(c)
+            again = copy.deepcopy(value) if c.chance(2) else _nasty(c)
             node.pairs.insert(c.below(len(node.pairs) + 1), (key, again))
         elif op == "rename":
             node.pairs[i] = (c.pick([key.upper(), key + " ", "", "zz", key[:-1]]), value)
