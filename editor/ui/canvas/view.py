@@ -25,9 +25,7 @@ items after the (still empty) scene is given to the view, which is cheaper.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
@@ -50,7 +48,7 @@ from editor.ui.session import Session
 
 from .geometry import quantum
 from .scene import CanvasScene
-from .text_edit import PAUSE_SECONDS, InPlaceTextEdit
+from .text_edit import InPlaceTextEdit
 from .tools import (
     TOOLS,
     DefaultStyle,
@@ -100,16 +98,6 @@ _TOOL_CURSORS: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _NudgeBurst:
-    """The last arrow-key move: the next one merges into it if nothing else happened."""
-
-    ids: frozenset[str]
-    index: int
-    count: int
-    time: float
-
-
 class Canvas(QGraphicsView):
     """The drawing area: shows a session's document and edits it through commands."""
 
@@ -120,9 +108,6 @@ class Canvas(QGraphicsView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        #: Monotonic clock (seconds) for the pause rules: a pause in typing, or between
-        #: arrow-key nudges, starts a new undo step. Tests replace it with a fake.
-        self.text_clock: Callable[[], float] = time.monotonic
         #: Style of newly drawn shapes.
         self.default_style = DefaultStyle()
         self._session: Session | None = None
@@ -137,7 +122,6 @@ class Canvas(QGraphicsView):
         self._last_pointer: Pointer | None = None
         self._text: InPlaceTextEdit | None = None
         self._retired: list[QGraphicsItem] = []
-        self._nudge: _NudgeBurst | None = None
         self._fit_pending = False
         self._cursor: Qt.CursorShape | None = None
 
@@ -172,7 +156,6 @@ class Canvas(QGraphicsView):
             old.documentChanged.disconnect(self._on_document_changed)
             old.close()
         self._session = session
-        self._nudge = None
         if session is None:
             self._scene = None
             self.setScene(self._blank)
@@ -329,7 +312,7 @@ class Canvas(QGraphicsView):
         if not pending:
             session.selection.set([shape.id])
         self._text = InPlaceTextEdit(
-            session, scene, shape, pending=pending, clock=self._clock, finish=self.finish_text_edit
+            session, scene, shape, pending=pending, finish=self.finish_text_edit
         )
         scene.set_overlay_hidden(True)
         if caret is not None:
@@ -357,9 +340,6 @@ class Canvas(QGraphicsView):
             if edit.exists():
                 self.require_session().selection.set([edit.shape_id])
         self._refresh_cursor()
-
-    def _clock(self) -> float:
-        return self.text_clock()
 
     # =================================================================== mouse
     def _to_scene(self, view_point: QPointF) -> QPointF:
@@ -621,25 +601,14 @@ class Canvas(QGraphicsView):
     def _nudge_selection(self, dx: float, dy: float) -> bool:
         """Move the selection by an arrow key. A burst of nudges is one undo step.
 
-        The first nudge after anything else (another command, an undo, a change of
-        selection) or after a pause starts a new step; the rest merge into it.
+        The burst is one open step of the history for these shapes: anything else (another
+        command, an undo, another selection) or a pause starts a new step.
         """
         session = self._session
         if session is None or not session.selection:
             return False
         ids = session.selection.ids()
-        stack = session.history.stack
-        now = self._clock()
-        burst = self._nudge
-        joinable = (
-            burst is not None
-            and burst.ids == frozenset(ids)
-            and burst.index == stack.index()
-            and burst.count == stack.count()
-            and now - burst.time < PAUSE_SECONDS
-        )
-        session.push(MoveShapes(ids, dx, dy, joinable=joinable))
-        self._nudge = _NudgeBurst(frozenset(ids), stack.index(), stack.count(), now)
+        session.push(MoveShapes(ids, dx, dy), step=("nudge", frozenset(ids)))
         return True
 
     def _cancel_gesture(self) -> None:

@@ -1,9 +1,6 @@
-"""Input widgets of the Properties panel and the rule that groups edits into undo steps."""
+"""Input widgets of the Properties panel."""
 
 from __future__ import annotations
-
-import math
-from collections.abc import Callable, Hashable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFocusEvent
@@ -103,33 +100,3 @@ class NumberField(QDoubleSpinBox):
             value = self.value()
         previous, self._previous = self._previous, value
         self.edited.emit(value, self._stepping, previous)
-
-
-class JoinPolicy:
-    """Decides whether an edit continues the current undo step.
-
-    Holding a spin-box arrow auto-repeats about ten times a second; those changes are one
-    gesture and must be one undo step. An edit joins the previous one when it is a step of
-    the same field on the same shapes (the same `key`) less than `window` seconds after it.
-    Focus moving to a field, a typed value, a different field, a history change made
-    elsewhere (undo), or a pause start a new step. Time comes from an injectable clock, so
-    tests advance a fake one instead of sleeping.
-    """
-
-    def __init__(self, clock: Callable[[], float], window: float = 1.0) -> None:
-        self.clock = clock
-        self.window = window
-        self._key: Hashable | None = None
-        self._time = -math.inf
-
-    def joinable(self, key: Hashable, *, repeatable: bool = True) -> bool:
-        """Record an edit of `key`; True when it continues the previous edit's step."""
-        now = self.clock()
-        join = repeatable and key == self._key and now - self._time < self.window
-        self._key = key if repeatable else None
-        self._time = now
-        return join
-
-    def interrupt(self) -> None:
-        """The next edit starts a new undo step whatever its key and timing."""
-        self._key = None

@@ -7,11 +7,12 @@ selected shape (so undo and redo update them), and a refresh never pushes anythi
 
 Rules a person can rely on:
 
-* **One gesture, one undo step.** A slider drag is one step (the first change of a press
-  starts it, later changes while pressed join it). Holding a spin-box arrow is one step:
-  steps of the same field less than `JOIN_WINDOW` seconds apart join (see `JoinPolicy`).
-  Typing a value and pressing Enter is one step. A colour chosen in the dialog, a "None"
-  toggle and a font choice are one step each.
+* **One gesture, one undo step.** A slider drag is one step (press to release). Holding a
+  spin-box arrow is one step: the arrow steps of one field on one selection are one open
+  step of the history (`History.push(step=...)`), ended by a pause, by focus moving to a
+  field, by another selection or by anything else happening on the history. Typing a
+  value and pressing Enter is one step. A colour chosen in the dialog, a "None" toggle and
+  a font choice are one step each.
 * **Geometry edits the box.** x, y, width and height are the union of the selected shapes'
   boxes: a rectangle's, ellipse's or text box's own x/y/width/height fields (for a rotated
   box these are the unrotated box, not the rotated outline's bounds, so typing 100 into
@@ -37,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
@@ -73,16 +73,13 @@ from editor.model import (
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
 from editor.ui.panels.colors import MIXED_TEXT, ColorButton
-from editor.ui.panels.fields import JoinPolicy, NumberField
+from editor.ui.panels.fields import NumberField
 from editor.ui.session import Session
 
 log = logging.getLogger(__name__)
 
 Box = tuple[float, float, float, float]
 Axis = Literal["width", "height"]
-
-#: Seconds between two steps of one field below which they are one undo step.
-JOIN_WINDOW = 1.0
 
 
 # --------------------------------------------------------------------- geometry rules
@@ -206,12 +203,9 @@ class PropertiesPanel(QWidget):
         self._session: Session | None = None
         self._binding = _Binding()
         self.destroyed.connect(self._binding.close)
-        self._joins = JoinPolicy(time.monotonic, JOIN_WINDOW)
         self._selected: frozenset[str] = frozenset()
         self._refreshing = False
         self._pushing = False
-        #: None: slider not pressed; True: pressed, no change yet; False: changed.
-        self._slider_fresh: bool | None = None
         # Document changes are coalesced: an undo jump of 1,000 steps refreshes once.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -223,15 +217,6 @@ class PropertiesPanel(QWidget):
         self.refresh()
 
     # ---------------------------------------------------------------- public API
-    @property
-    def clock(self) -> Callable[[], float]:
-        """Monotonic clock (seconds) for grouping repeated steps; tests inject a fake."""
-        return self._joins.clock
-
-    @clock.setter
-    def clock(self, clock: Callable[[], float]) -> None:
-        self._joins.clock = clock
-
     def session(self) -> Session | None:
         return self._session
 
@@ -239,12 +224,9 @@ class PropertiesPanel(QWidget):
         """Show and edit `session`; the previous session is unbound completely."""
         self._binding.close()
         self._session = session
-        self._joins.interrupt()
-        self._slider_fresh = None
         if session is not None:
             binding = self._binding
             binding.connect(session.selection.changed, self._on_selection_changed)
-            binding.connect(session.history.stack.indexChanged, self._on_history_index)
             binding.add(session.document.subscribe(self._on_document_change))
             binding.connect(session.destroyed, self._on_session_destroyed)
         self._selected = frozenset(session.selection.ids()) if session else frozenset()
@@ -389,8 +371,8 @@ class PropertiesPanel(QWidget):
         self.font_size.edited.connect(
             lambda v, s, p: self._edit_number("font_size", self.font_size, v, s, p)
         )
-        self.opacity_slider.sliderPressed.connect(self._on_slider_pressed)
-        self.opacity_slider.sliderReleased.connect(self._on_slider_released)
+        self.opacity_slider.sliderPressed.connect(self._checkpoint)
+        self.opacity_slider.sliderReleased.connect(self._checkpoint)
         self.opacity_slider.valueChanged.connect(self._on_slider_value)
         self.opacity_spin.edited.connect(self._on_opacity_spin)
         self.font_family.currentFontChanged.connect(self._on_font_family)
@@ -401,7 +383,7 @@ class PropertiesPanel(QWidget):
         for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
                       self.font_size, self.x_field, self.y_field, self.width_field,
                       self.height_field):  # fmt: skip
-            field.focused.connect(self._joins.interrupt)
+            field.focused.connect(self._checkpoint)
 
     # -------------------------------------------------------------------- display
     def _selected_shapes(self) -> list[Shape]:
@@ -511,8 +493,17 @@ class PropertiesPanel(QWidget):
                 none.blockSignals(blocked)
 
     # ------------------------------------------------------------------- pushing
-    def _push(self, make: Callable[[], Command | None]) -> bool:
+    def _checkpoint(self) -> None:
+        """The next edit starts a new undo step whatever it is."""
+        if self._session is not None:
+            self._session.history.checkpoint()
+
+    def _push(self, make: Callable[[], Command | None], step: Hashable | None = None,
+              *, timed: bool = True) -> bool:  # fmt: skip
         """Build and push one command, then show the result. False if nothing changed.
+
+        `step` names the gesture (an arrow held on one field): see History.push. Without
+        it the command is its own step (its `joinable` is False).
 
         A value the model rejects (out of bounds after scaling, say) is logged and the
         fields snap back to the document's values; the history is untouched.
@@ -526,7 +517,7 @@ class PropertiesPanel(QWidget):
             if command is not None:
                 self._pushing = True
                 try:
-                    pushed = session.push(command)
+                    pushed = session.push(command, step=step, timed=timed)
                 finally:
                     self._pushing = False
         except ValueError as exc:  # includes CommandError
@@ -541,18 +532,20 @@ class PropertiesPanel(QWidget):
         get = session.document.get
         return tuple(i for i in session.selection.ids() if get(i) is not None)
 
-    def _key(self, name: str) -> Hashable:
-        return name, self._selected
+    def _step(self, name: str, stepped: bool = True) -> Hashable | None:
+        """The history step of an edit of field `name`: arrow steps of one field on one
+        selection continue each other; a typed value is a step of its own (None)."""
+        return ("field", name, self._selected) if stepped else None
 
     def _commit_style(self, prop: StyleProperty, value: Any) -> None:
         """A discrete choice (colour, "None", font): its own undo step, never joined."""
-        self._joins.interrupt()
-        self._set_style(prop, value, joinable=False)
+        self._set_style(prop, value, None)
 
-    def _set_style(self, prop: StyleProperty, value: Any, joinable: bool) -> None:
+    def _set_style(self, prop: StyleProperty, value: Any, step: Hashable | None,
+                   *, timed: bool = True) -> None:  # fmt: skip
         ids = self._ids()
         if ids:
-            self._push(lambda: SetStyle(ids, prop, value, joinable=joinable))
+            self._push(lambda: SetStyle(ids, prop, value, joinable=False), step, timed=timed)
 
     def _toggle_none(self, prop: Literal["fill", "stroke"]) -> None:
         check = self.fill_none if prop == "fill" else self.stroke_none
@@ -574,30 +567,18 @@ class PropertiesPanel(QWidget):
         same, current = _common(getattr(s, prop) for s in shapes)
         target = current + (value - previous) if stepped and same and shapes else value
         target = min(max(target, field.minimum()), field.maximum())
-        joinable = self._joins.joinable(self._key(prop), repeatable=stepped)
-        self._set_style(prop, target, joinable)
-
-    def _on_slider_pressed(self) -> None:
-        self._slider_fresh = True
-        self._joins.interrupt()
-
-    def _on_slider_released(self) -> None:
-        self._slider_fresh = None
-        self._joins.interrupt()
+        self._set_style(prop, target, self._step(prop, stepped))
 
     def _on_slider_value(self, value: int) -> None:
         if self._refreshing:
             return
-        if self._slider_fresh is not None:  # a drag: one step per press
-            joinable = not self._slider_fresh
-            self._slider_fresh = False
+        if self.opacity_slider.isSliderDown():  # a drag: one step from press to release
+            self._set_style("opacity", value / 100, self._step("opacity_drag"), timed=False)
         else:  # keyboard or wheel on the slider: repeats join like spin-box steps
-            joinable = self._joins.joinable(self._key("opacity"))
-        self._set_style("opacity", value / 100, joinable)
+            self._set_style("opacity", value / 100, self._step("opacity"))
 
     def _on_opacity_spin(self, value: float, stepped: bool, _previous: float) -> None:
-        joinable = self._joins.joinable(self._key("opacity"), repeatable=stepped)
-        self._set_style("opacity", value / 100, joinable)
+        self._set_style("opacity", value / 100, self._step("opacity", stepped))
 
     def _on_font_family(self, font: QFont) -> None:
         if not self._refreshing and font.family():
@@ -612,10 +593,10 @@ class PropertiesPanel(QWidget):
         current = left if axis == "x" else top
         target = current + (value - previous) if stepped else value
         delta = target - current
-        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
         ids = tuple(s.id for s in shapes)
         dx, dy = (delta, 0.0) if axis == "x" else (0.0, delta)
-        self._push(lambda: MoveShapes(ids, dx, dy, joinable=joinable) if delta else None)
+        self._push(lambda: MoveShapes(ids, dx, dy, joinable=False) if delta else None,
+                   self._step(axis, stepped))  # fmt: skip
 
     def _edit_size(self, axis: Axis, value: float, stepped: bool, previous: float) -> None:
         shapes = self._selected_shapes()
@@ -624,13 +605,13 @@ class PropertiesPanel(QWidget):
         _, _, width, height = union_box(shapes)
         current = width if axis == "width" else height
         target = max(0.0, current + (value - previous) if stepped else value)
-        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
         self._push(
             lambda: (
-                SetGeometry(resize_changes(shapes, axis, target), joinable=joinable)
+                SetGeometry(resize_changes(shapes, axis, target), joinable=False)
                 if target != current
                 else None
-            )
+            ),
+            self._step(axis, stepped),
         )
 
     def _edit_page(self, name: Literal["width", "height"], value: float, stepped: bool,
@@ -640,28 +621,21 @@ class PropertiesPanel(QWidget):
             return
         current: float = getattr(session.document.page, name)
         target = max(1.0, current + (value - previous) if stepped else value)
-        joinable = self._joins.joinable(("page", name), repeatable=stepped)
+        step = ("page", name) if stepped else None
         if name == "width":
-            self._push(lambda: SetPage(width=target, joinable=joinable))
+            self._push(lambda: SetPage(width=target, joinable=False), step)
         else:
-            self._push(lambda: SetPage(height=target, joinable=joinable))
+            self._push(lambda: SetPage(height=target, joinable=False), step)
 
     def _edit_background(self, color: str) -> None:
-        self._joins.interrupt()
         self._push(lambda: SetPage(background=color, joinable=False))
 
     # ------------------------------------------------------------- notifications
     def _on_selection_changed(self) -> None:
         session = self._session
         self._selected = frozenset(session.selection.ids()) if session else frozenset()
-        self._joins.interrupt()
+        self._checkpoint()
         self.refresh()
-
-    def _on_history_index(self, _index: int) -> None:
-        if not self._pushing:  # undo/redo/jump elsewhere: the next edit is a new step
-            self._joins.interrupt()
-            if self._slider_fresh is not None:  # even in the middle of a slider drag
-                self._slider_fresh = True
 
     def _on_document_change(self, change: Change) -> None:
         selected = self._selected

@@ -245,6 +245,21 @@ def test_the_first_nudge_after_a_drag_is_a_new_step(
     assert box(session, "r") == (120, 100, 80, 60)
 
 
+def test_a_nudge_after_undo_and_a_drag_does_not_join_the_drag(
+    qtbot: QtBot, canvas: Canvas, session: Session
+) -> None:
+    # The old rule compared stack index and count with a snapshot: undo then a drag put
+    # both back where the nudge left them, and the next nudge merged into the drag.
+    click(qtbot, canvas, (140, 130))
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    session.history.undo()
+    drag(qtbot, canvas, (140, 130), (160, 130))
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    assert history_texts(session) == ["Move Rectangle", "Move Rectangle"]
+    session.history.undo()
+    assert box(session, "r") == (120, 100, 80, 60)
+
+
 def test_arrows_without_selection_do_nothing(
     qtbot: QtBot, canvas: Canvas, session: Session
 ) -> None:
