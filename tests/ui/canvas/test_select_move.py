@@ -33,12 +33,12 @@ def test_click_selects_and_the_scene_follows(
 ) -> None:
     click(qtbot, canvas, (140, 130))
     assert session.selection.ids() == ("r",)
-    item = canvas.item_for("r")
-    assert item is not None and item.isSelected()
+    overlay = canvas.canvas_scene().overlay
+    assert overlay.frame is not None and (overlay.frame.cx, overlay.frame.cy) == (140, 130)
     assert session.history.stack.count() == 0
     click(qtbot, canvas, (340, 140))
     assert session.selection.ids() == ("e",)
-    assert not item.isSelected()
+    assert (overlay.frame.cx, overlay.frame.cy) == (340, 140)
 
 
 def test_shift_and_ctrl_click_toggle(qtbot: QtBot, canvas: Canvas, session: Session) -> None:
