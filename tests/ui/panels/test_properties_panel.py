@@ -3,6 +3,7 @@ fields follow the selection, the document and the history, and refreshing never 
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFont
@@ -574,7 +575,14 @@ def test_a_destroyed_session_leaves_an_empty_disabled_panel(
         other.deleteLater()
     assert props.session() is None
     assert not props.isEnabled()
-    document.set_page(document.page)  # no listener of the panel is left behind
+    # No listener of the panel is left behind: a page change (which the page fields of a
+    # bound panel would schedule a refresh for) reaches nothing of the panel.
+    heard: list[object] = []
+    props._refresh_timer.timeout.connect(lambda: heard.append("refresh"))
+    document.set_page(msgspec.structs.replace(document.page, width=999.0))
+    assert not props._refresh_timer.isActive()
+    qtbot.wait(10)
+    assert heard == []
 
 
 # ----------------------------------------------------------------------- keyboard
