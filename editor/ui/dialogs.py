@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.ui.field_keys import UNDO_RULE
 
 STRATA_FILTER = "Strata drawings (*.strata)"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
@@ -182,6 +183,12 @@ class ExportDialog(QDialog):
         self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
 
 
+#: Sections of the F1 help below the table: (object name, title, text).
+KEYBOARD_NOTES: tuple[tuple[str, str, str], ...] = (
+    ("undo_rule", "Undo while a field has the focus", UNDO_RULE),
+)
+
+
 def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     """The keyboard shortcuts, as a searchable-by-eye table."""
     dialog = QDialog(parent)
@@ -207,6 +214,12 @@ def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(table)
+    for name, title, text in KEYBOARD_NOTES:
+        note = QLabel(f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
+        note.setObjectName(name)
+        note.setWordWrap(True)
+        note.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(note)
     layout.addWidget(buttons)
     dialog.resize(520, 560)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -38,6 +38,7 @@ from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
+from editor.ui.field_keys import FieldKeys
 from editor.ui.jobs_panel import (
     DeadLetterNotice,
     JobsPanel,
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
         self.jobs_panel = JobsPanel(self.jobs, self)
         self._jobs_dock = self._dock("Jobs", self.jobs_panel, "jobs_dock")
+        # Undo keys and Escape in the docks' fields (see field_keys.py).
+        self.field_keys = FieldKeys(self._back_to_canvas, self)
+        self.field_keys.watch([self.properties, self.history_panel, self.jobs_panel])
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._jobs_dock)
         self._jobs_dock.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
@@ -307,6 +311,10 @@ class MainWindow(QMainWindow):
             self.jobs_panel.show_dead_letters()
         else:
             self.jobs_panel.show_queue()
+
+    def _back_to_canvas(self) -> None:
+        """Escape in a dock: the keyboard goes back to the drawing."""
+        self.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_dead_letter(self, job_id: int) -> None:
         self.show_jobs(dead=True)

@@ -71,6 +71,23 @@ class NumberField(QDoubleSpinBox):
             self.blockSignals(blocked)
         self._previous = self.value()
 
+    def shown_text(self) -> str:
+        """What the field shows for its committed value (its text when nothing is typed)."""
+        if self.specialValueText() and self.value() == self.minimum():
+            return self.specialValueText()
+        return self.prefix() + self.textFromValue(self.value()) + self.suffix()
+
+    def has_uncommitted_edit(self) -> bool:
+        """Typing that Enter, Tab or leaving the field has not committed yet."""
+        return self.lineEdit().text() != self.shown_text()
+
+    def revert_edit(self) -> None:
+        """Cancel uncommitted typing: show the committed value again."""
+        if self.has_uncommitted_edit():
+            editor = self.lineEdit()
+            editor.setText(self.shown_text())
+            editor.selectAll()
+
     def _leave_mixed(self) -> None:
         if self._mixed or self.minimum() != self._minimum:
             self._mixed = False
