@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         canvas.toolChanged.connect(self._tool_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
+        self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs_summary.clicked.connect(
             lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0)
         )

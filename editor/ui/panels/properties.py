@@ -41,11 +41,9 @@ import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFontComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -73,7 +71,7 @@ from editor.model import (
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
 from editor.ui.panels.colors import MIXED_TEXT, ColorButton
-from editor.ui.panels.fields import NumberField
+from editor.ui.panels.fields import FontField, NumberField, WheelGuard
 from editor.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -180,6 +178,12 @@ def _row(*widgets: QWidget, stretch: bool = False) -> QWidget:
     return box
 
 
+def _shorten(text: str, limit: int = 40) -> str:
+    """A typed value as a message shows it: one line, at most `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _common(values: Iterable[Any]) -> tuple[bool, Any]:
     """(True, value) when all values are equal, else (False, first value or None)."""
     first: Any = None
@@ -197,6 +201,9 @@ class PropertiesPanel(QWidget):
 
     The window wraps it in a "Properties" dock and calls `set_session` on New/Open.
     """
+
+    #: A short message for the status bar ("No font called … is installed.").
+    message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -256,7 +263,7 @@ class PropertiesPanel(QWidget):
         # The fields live in a scroll area: a short dock scrolls instead of squashing them,
         # and showing or hiding rows (another selection) does not change the panel's
         # minimum size, so the main window's size hints stay put.
-        scroll = QScrollArea(self)
+        scroll = self._scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -302,7 +309,7 @@ class PropertiesPanel(QWidget):
         # Text
         self._text_box = QGroupBox("Text")
         form = QFormLayout(self._text_box)
-        self.font_family = QFontComboBox()
+        self.font_family = FontField()
         editor = self.font_family.lineEdit()
         if editor is not None:  # the combo box is editable: it has one
             editor.setPlaceholderText(MIXED_TEXT)
@@ -340,6 +347,12 @@ class PropertiesPanel(QWidget):
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
+        self._wheel_guard = WheelGuard(self)
+        self._wheel_guard.guard(
+            self.page_width, self.page_height, self.stroke_width, self.opacity_slider,
+            self.opacity_spin, self.font_family, self.font_size, self.x_field, self.y_field,
+            self.width_field, self.height_field,
+        )  # fmt: skip
         self._connect_fields()
 
     def _add(
@@ -375,7 +388,11 @@ class PropertiesPanel(QWidget):
         self.opacity_slider.sliderReleased.connect(self._checkpoint)
         self.opacity_slider.valueChanged.connect(self._on_slider_value)
         self.opacity_spin.edited.connect(self._on_opacity_spin)
-        self.font_family.currentFontChanged.connect(self._on_font_family)
+        self.font_family.committed.connect(self._on_font_family)
+        self.font_family.refused.connect(
+            lambda name: self.message.emit(f"No font called “{_shorten(name)}” is installed.")
+        )
+        self.font_family.focused.connect(self._checkpoint)
         self.x_field.edited.connect(lambda v, s, p: self._edit_position("x", v, s, p))
         self.y_field.edited.connect(lambda v, s, p: self._edit_position("y", v, s, p))
         self.width_field.edited.connect(lambda v, s, p: self._edit_size("width", v, s, p))
@@ -443,17 +460,8 @@ class PropertiesPanel(QWidget):
             self.opacity_slider.blockSignals(blocked)
 
         families = [s.font_family for s in having["font_family"] if isinstance(s, Text)]
-        blocked = self.font_family.blockSignals(True)
-        try:
-            same, family = _common(families)
-            if families and same:
-                self.font_family.setCurrentFont(QFont(family))
-                self.font_family.setEditText(family)  # even when not installed
-            else:
-                self.font_family.setCurrentIndex(-1)
-                self.font_family.clearEditText()
-        finally:
-            self.font_family.blockSignals(blocked)
+        same, family = _common(families)
+        self.font_family.set_family(family if families and same else None)
 
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
@@ -580,9 +588,9 @@ class PropertiesPanel(QWidget):
     def _on_opacity_spin(self, value: float, stepped: bool, _previous: float) -> None:
         self._set_style("opacity", value / 100, self._step("opacity", stepped))
 
-    def _on_font_family(self, font: QFont) -> None:
-        if not self._refreshing and font.family():
-            self._commit_style("font_family", font.family())
+    def _on_font_family(self, family: str, chosen: bool) -> None:
+        if not self._refreshing:  # browsing the list joins like arrow steps; typing is alone
+            self._set_style("font_family", family, self._step("font_family", chosen))
 
     def _edit_position(self, axis: Literal["x", "y"], value: float, stepped: bool,
                        previous: float) -> None:  # fmt: skip

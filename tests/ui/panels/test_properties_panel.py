@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QApplication,
@@ -454,10 +454,15 @@ def test_a_zero_stroke_width_is_a_number_not_a_dash(
 def test_font_family_size_and_colour(
     qtbot: QtBot, props: PropertiesPanel, session: Session
 ) -> None:
+    show(qtbot, props, active=True)
     session.selection.set(["t"])
     assert props.font_family.currentText() == "DejaVu Sans"
     assert props.font_size.value() == 14.0
-    props.font_family.setCurrentFont(QFont("DejaVu Serif"))  # what choosing an item does
+    family = props.font_family
+    family.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(family, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(family, "DejaVu Serif")
+    qtbot.keyClick(family, Qt.Key.Key_Return)
     props.font_size.stepUp()
     qtbot.mouseClick(props.text_color, Qt.MouseButton.LeftButton)
     pick_color(props.text_color.dialog(), QColor("#336699"))
