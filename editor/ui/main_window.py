@@ -103,8 +103,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._history_dock)
         # Wide enough for the colour fields; a saved layout (restored below) wins.
-        width = max(300, self.properties.sizeHint().width())
+        width = max(300, self.properties.minimumSizeHint().width())
         self.resizeDocks([self._properties_dock], [width], Qt.Orientation.Horizontal)
+        # Properties gets most of the height: a text box's fields fit at 800 px high.
+        self.resizeDocks([self._properties_dock, self._history_dock], [560, 200],
+                         Qt.Orientation.Vertical)  # fmt: skip
 
         self._recent_menu = QMenu("Open &Recent", self)
         self._build_menus()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from editor.model import Rect, Text
@@ -143,3 +144,32 @@ def test_the_f1_help_states_the_undo_rule(strata_window: OpenWindow) -> None:
     text = rule.property("text")
     assert "Ctrl+Z" in text and "committed" in text.lower()
     dialog.close()
+
+
+@pytest.mark.parametrize("size", [None, (1024, 700)], ids=["default", "1024x700"])
+@pytest.mark.parametrize("kind", ["text", "rect", "line"])
+def test_the_properties_dock_fits(
+    qtbot: QtBot, strata_window: OpenWindow, size: tuple[int, int] | None, kind: str
+) -> None:
+    """Nothing is cut off on the right; what is below the fold is reachable by scrolling."""
+    window = strata_window()
+    if size is not None:
+        window.resize(*size)
+        qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    shape = draw_shape(window, kind, (100, 100), (300, 160))
+    window.session.selection.set([shape])
+    QApplication.processEvents()
+    panel = window.properties
+    area = panel.findChild(QScrollArea)
+    assert area is not None
+    viewport = area.viewport()
+    fields = [w for w in panel.findChildren(QWidget)
+              if w.focusPolicy() != Qt.FocusPolicy.NoFocus and w.isVisibleTo(panel)
+              and not isinstance(w, QLineEdit)]  # fmt: skip
+    assert len(fields) >= 8
+    for field in fields:
+        right = field.mapTo(viewport, QPoint(field.width(), 0)).x()
+        assert right <= viewport.width(), f"{field.accessibleName()} is cut off on the right"
+    bar = area.verticalScrollBar()
+    lowest = max(f.mapTo(area.widget(), QPoint(0, f.height())).y() for f in fields)
+    assert lowest <= viewport.height() + bar.maximum(), "the lowest field can be scrolled to"

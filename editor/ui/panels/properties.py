@@ -41,7 +41,7 @@ import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -257,6 +258,19 @@ class PropertiesPanel(QWidget):
         finally:
             self._refreshing = False
 
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the widest group of fields needs (whichever is shown), plus room for
+        the vertical scroll bar: the dock can shrink in height (it scrolls), never so
+        narrow that a field is cut off."""
+        outer: QVBoxLayout | None = getattr(self, "_outer", None)
+        if outer is None:  # still being built
+            return super().minimumSizeHint()
+        boxes = (self._page_box, self._style_box, self._text_box, self._geometry_box)
+        margins = outer.contentsMargins()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(box.minimumSizeHint().width() for box in boxes)
+        return QSize(width + margins.left() + margins.right() + bar + 2, 120)
+
     # ---------------------------------------------------------------------- build
     def _build(self) -> None:
         self.setAccessibleName("Properties")
@@ -270,6 +284,7 @@ class PropertiesPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget(scroll)
         outer = QVBoxLayout(content)
+        self._outer = outer
 
         # Page (nothing selected)
         self._page_box = QGroupBox("Page")
@@ -331,6 +346,21 @@ class PropertiesPanel(QWidget):
         self._add(form, "y", "&Y:", self.y_field, "Y")
         self._add(form, "width", "W&idth:", self.width_field, "Width")
         self._add(form, "height", "&Height:", self.height_field, "Height")
+        # One line: its end points instead of a box.
+        self.x1_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.y1_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.x2_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.y2_field = NumberField(-MAX_COORD, MAX_COORD)
+        self._add(form, "x1", "x&1:", self.x1_field, "Start x (x1)")
+        self._add(form, "y1", "&y1:", self.y1_field, "Start y (y1)")
+        self._add(form, "x2", "&x2:", self.x2_field, "End x (x2)")
+        self._add(form, "y2", "y&2:", self.y2_field, "End y (y2)")
+        for box in (self._page_box, self._style_box, self._text_box, self._geometry_box):
+            box_form = box.layout()
+            assert isinstance(box_form, QFormLayout)
+            # Fields take the dock's width; the dock is never narrower than they need
+            # (minimumSizeHint), so nothing is cut off on the right.
+            box_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addWidget(self._geometry_box)
         outer.addStretch(1)
         scroll.setWidget(content)
@@ -344,6 +374,7 @@ class PropertiesPanel(QWidget):
             self.stroke_width, self.opacity_slider, self.opacity_spin,
             self.font_family, self.font_size, self.text_color,
             self.x_field, self.y_field, self.width_field, self.height_field,
+            self.x1_field, self.y1_field, self.x2_field, self.y2_field,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
@@ -351,7 +382,8 @@ class PropertiesPanel(QWidget):
         self._wheel_guard.guard(
             self.page_width, self.page_height, self.stroke_width, self.opacity_slider,
             self.opacity_spin, self.font_family, self.font_size, self.x_field, self.y_field,
-            self.width_field, self.height_field,
+            self.width_field, self.height_field, self.x1_field, self.y1_field, self.x2_field,
+            self.y2_field,
         )  # fmt: skip
         self._connect_fields()
 
@@ -397,9 +429,13 @@ class PropertiesPanel(QWidget):
         self.y_field.edited.connect(lambda v, s, p: self._edit_position("y", v, s, p))
         self.width_field.edited.connect(lambda v, s, p: self._edit_size("width", v, s, p))
         self.height_field.edited.connect(lambda v, s, p: self._edit_size("height", v, s, p))
+        for end, field in (("x1", self.x1_field), ("y1", self.y1_field), ("x2", self.x2_field),
+                           ("y2", self.y2_field)):  # fmt: skip
+            field.edited.connect(lambda v, s, p, end=end: self._edit_end(end, v, s, p))
         for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
                       self.font_size, self.x_field, self.y_field, self.width_field,
-                      self.height_field):  # fmt: skip
+                      self.height_field, self.x1_field, self.y1_field, self.x2_field,
+                      self.y2_field):  # fmt: skip
             field.focused.connect(self._checkpoint)
 
     # -------------------------------------------------------------------- display
@@ -463,6 +499,17 @@ class PropertiesPanel(QWidget):
         same, family = _common(families)
         self.font_family.set_family(family if families and same else None)
 
+        one_line = shapes[0] if len(shapes) == 1 and isinstance(shapes[0], Line) else None
+        for name in ("x", "y", "width", "height"):
+            self._set_row_visible(name, one_line is None)
+        for name in ("x1", "y1", "x2", "y2"):
+            self._set_row_visible(name, one_line is not None)
+        if one_line is not None:
+            self.x1_field.set_value(one_line.x1)
+            self.y1_field.set_value(one_line.y1)
+            self.x2_field.set_value(one_line.x2)
+            self.y2_field.set_value(one_line.y2)
+            return
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
         self.y_field.set_value(top)
@@ -605,6 +652,18 @@ class PropertiesPanel(QWidget):
         dx, dy = (delta, 0.0) if axis == "x" else (0.0, delta)
         self._push(lambda: MoveShapes(ids, dx, dy, joinable=False) if delta else None,
                    self._step(axis, stepped))  # fmt: skip
+
+    def _edit_end(self, end: Literal["x1", "y1", "x2", "y2"], value: float, stepped: bool,
+                  previous: float) -> None:  # fmt: skip
+        shapes = self._selected_shapes()
+        if len(shapes) != 1 or not isinstance(shapes[0], Line):
+            return
+        line = shapes[0]
+        current: float = getattr(line, end)
+        target = current + (value - previous) if stepped else value
+        change = GeometryChange(id=line.id, **{end: target})
+        self._push(lambda: SetGeometry((change,), joinable=False) if target != current else None,
+                   self._step(end, stepped))  # fmt: skip
 
     def _edit_size(self, axis: Axis, value: float, stepped: bool, previous: float) -> None:
         shapes = self._selected_shapes()

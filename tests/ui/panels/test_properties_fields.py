@@ -272,3 +272,38 @@ def test_the_wheel_steps_a_focused_field(
     wheel(field, 1)
     wheel(field, 1)
     assert steps(session) == 1, "a wheel turn is one step of the field"
+
+
+# ---------------------------------------------------------------------- line ends
+def test_one_line_shows_its_end_points_instead_of_a_box(
+    panel: PropertiesPanel, session: Session
+) -> None:
+    session.selection.set(["l"])  # (0, 0) to (30, 40)
+    ends = [panel.x1_field, panel.y1_field, panel.x2_field, panel.y2_field]
+    box = [panel.x_field, panel.y_field, panel.width_field, panel.height_field]
+    assert all(f.isVisibleTo(panel) for f in ends)
+    assert not any(f.isVisibleTo(panel) for f in box)
+    assert [f.value() for f in ends] == [0.0, 0.0, 30.0, 40.0]
+    session.selection.set(["l", "r"])  # several shapes: their union box again
+    assert all(f.isVisibleTo(panel) for f in box)
+    assert not any(f.isVisibleTo(panel) for f in ends)
+
+
+@pytest.mark.parametrize(("name", "end"), [("x1_field", "x1"), ("y1_field", "y1"),
+                                          ("x2_field", "x2"), ("y2_field", "y2")])  # fmt: skip
+def test_a_typed_end_point_is_one_step(
+    qtbot: QtBot, panel: PropertiesPanel, session: Session, name: str, end: str
+) -> None:
+    session.selection.set(["l"])
+    field = getattr(panel, name)
+    type_in(qtbot, field, "77")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert steps(session) == 1
+    assert getattr(session.document["l"], end) == 77
+    others = {"x1": 0, "y1": 0, "x2": 30, "y2": 40}
+    del others[end]
+    assert {k: getattr(session.document["l"], k) for k in others} == others
+    for _ in range(3):  # arrow steps right after are one more step
+        qtbot.keyClick(field, Qt.Key.Key_Up)
+    assert steps(session) == 2
+    assert getattr(session.document["l"], end) == 80
