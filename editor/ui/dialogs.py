@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from editor import __version__
 from editor.ui.field_keys import UNDO_RULE
+from editor.ui.regions import KEYBOARD_PATH
 
 STRATA_FILTER = "Strata drawings (*.strata)"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
@@ -186,6 +187,7 @@ class ExportDialog(QDialog):
 #: Sections of the F1 help below the table: (object name, title, text).
 KEYBOARD_NOTES: tuple[tuple[str, str, str], ...] = (
     ("undo_rule", "Undo while a field has the focus", UNDO_RULE),
+    ("keyboard_path", "Moving around with the keyboard", KEYBOARD_PATH),
 )
 
 

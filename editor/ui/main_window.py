@@ -48,6 +48,7 @@ from editor.ui.jobs_panel import (
 )
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
+from editor.ui.regions import FocusRegions, Region
 from editor.ui.session import Session
 from editor.ui.settings import Settings
 
@@ -98,6 +99,13 @@ class MainWindow(QMainWindow):
         # Undo keys and Escape in the docks' fields (see field_keys.py).
         self.field_keys = FieldKeys(self._back_to_canvas, self)
         self.field_keys.watch([self.properties, self.history_panel, self.jobs_panel])
+        # Tab/Shift+Tab and F6/Shift+F6 along canvas, Properties, History, Jobs (regions.py).
+        self.regions = FocusRegions(self, [
+            Region("canvas", central, lambda: True),
+            Region("properties", self.properties, self._properties_dock.isVisible),
+            Region("history", self.history_panel, self._history_dock.isVisible),
+            Region("jobs", self.jobs_panel, self._jobs_dock.isVisible),
+        ])  # fmt: skip
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._jobs_dock)
         self._jobs_dock.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
@@ -217,6 +225,8 @@ class MainWindow(QMainWindow):
         self._panels_menu.addAction(self._history_dock.toggleViewAction())
         self._panels_menu.addAction(self._jobs_dock.toggleViewAction())
         view.addAction(a["show_jobs"])
+        view.addSeparator()
+        view.addActions([a["next_region"], a["previous_region"]])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([a["shortcuts"], a["about"]])
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -286,6 +296,8 @@ class MainWindow(QMainWindow):
         a.on("preferences", self.show_preferences)
         a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
         a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
+        a.on("next_region", lambda: self.regions.jump(forward=True))
+        a.on("previous_region", lambda: self.regions.jump(forward=False))
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
@@ -436,6 +448,10 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab cycle the regions (canvas, Properties, History, Jobs)."""
+        return self.regions.tab(forward=next) or super().focusNextPrevChild(next)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowActivate and self._session is not None:
