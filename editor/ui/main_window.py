@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import JobQueue
-from editor.model import Document
+from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         a.on("previous_region", lambda: self.regions.jump(forward=False))
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
+        canvas.editingChanged.connect(self._editing_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
         self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
@@ -355,8 +356,18 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         n = len(self.session.selection)
-        self._selection_label.setText(f"{n} selected" if n else "")
+        box, new = self.canvas.editing()
+        if box is not None:
+            self._selection_label.setText("New text box" if new else "Editing text box")
+        else:
+            self._selection_label.setText(f"{n} selected" if n else "")
         self._update_actions()
+
+    def _editing_changed(self, box: object, new: bool) -> None:
+        """While a new text box is edited, Properties and the status bar describe it."""
+        self.properties.show_new_box(box if new and isinstance(box, Text) else None,
+                                     self.canvas.restyle_new_box)  # fmt: skip
+        self._selection_changed()
 
     def _update_actions(self) -> None:
         has = bool(self._session is not None and self.session.selection)

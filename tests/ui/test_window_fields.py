@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from editor.model import Rect, Text
@@ -173,3 +173,59 @@ def test_the_properties_dock_fits(
     bar = area.verticalScrollBar()
     lowest = max(f.mapTo(area.widget(), QPoint(0, f.height())).y() for f in fields)
     assert lowest <= viewport.height() + bar.maximum(), "the lowest field can be scrolled to"
+
+
+# ------------------------------------------------------------- a new text box
+def new_text_box(window: MainWindow) -> None:
+    """Draw a text box with the Text tool and leave it empty (being edited, not added)."""
+    from editor.testing import drag  # noqa: PLC0415
+
+    activate(window)
+    window.canvas.setFocus()
+    key(window.canvas, Qt.Key.Key_T)
+    drag(window, (400, 300), (600, 360))
+    assert window.canvas.is_editing_text()
+
+
+def test_a_new_text_box_is_what_properties_and_the_status_bar_describe(
+    strata_window: OpenWindow,
+) -> None:
+    window = strata_window()
+    r = draw_shape(window, "rect", (100, 100), (200, 160))
+    assert window.session.selection.ids() == (r,)
+    new_text_box(window)
+    panel = window.properties
+    assert window.session.selection.ids() == (), "the previous selection is let go"
+    assert panel.font_family.isVisibleTo(panel) and panel.font_size.isVisibleTo(panel)
+    assert (panel.x_field.value(), panel.y_field.value()) == (400, 300)
+    assert (panel.width_field.value(), panel.height_field.value()) == (200, 60)
+    label = window.statusBar().findChild(QLabel, "selection_label")
+    assert label is not None and label.text() == "New text box"
+    # A field edited now styles the new box; nothing is in the history yet.
+    field = focus(window, panel.font_size)
+    type_into(field, "30")
+    key(field, Qt.Key.Key_Return)
+    assert window.undo_stack.count() == 1 and rect_of(window, r).stroke_width == 1
+    key(field, Qt.Key.Key_Escape)  # back to the box being edited
+    QTest.keyClicks(QApplication.focusWidget(), "Hi")
+    [added] = [i for i in window.document.ids() if i != r]
+    shape = window.document[added]
+    assert isinstance(shape, Text) and (shape.text, shape.font_size) == ("Hi", 30)
+    assert window.session.selection.ids() == (added,)
+    assert label.text() == "Editing text box"
+    assert panel.font_size.value() == 30
+
+
+def test_an_empty_new_text_box_styled_in_properties_leaves_no_trace(
+    strata_window: OpenWindow,
+) -> None:
+    window = strata_window()
+    new_text_box(window)
+    field = focus(window, window.properties.font_size)
+    type_into(field, "30")
+    key(field, Qt.Key.Key_Return)
+    key(field, Qt.Key.Key_Escape)
+    key(QApplication.focusWidget(), Qt.Key.Key_Escape)  # stop editing, nothing typed
+    assert len(window.document) == 0 and window.undo_stack.count() == 0
+    label = window.statusBar().findChild(QLabel, "selection_label")
+    assert label is not None and label.text() == ""

@@ -285,10 +285,12 @@ class InPlaceTextEdit:
         *,
         pending: bool,
         finish: Callable[[], None],
+        added: Callable[[], None] = lambda: None,
     ) -> None:
         self._session = session
         self._scene = scene
         self._finish = finish
+        self._added = added
         self.shape_id = shape.id
         #: True until the first character: the box is not in the document yet.
         self.pending = pending
@@ -318,6 +320,21 @@ class InPlaceTextEdit:
 
     def exists(self) -> bool:
         return not self.pending and self.shape_id in self._session.document
+
+    def shape(self) -> Text:
+        """The box being edited, as the document has it (or will add it, when pending)."""
+        return self._shape
+
+    def set_pending_shape(self, shape: Text) -> None:
+        """Restyle the new box before it is added (its first character adds it so)."""
+        if not self.pending:
+            raise RuntimeError("the box is in the document: change it with a command")
+        self._shape = msgspec.structs.replace(shape, id=self.shape_id, text=self._text)
+        self._syncing = True
+        try:
+            self.editor.set_box(self._shape)
+        finally:
+            self._syncing = False
 
     # ---------------------------------------------------------------- actions
     def caret_moved(self) -> None:
@@ -386,6 +403,7 @@ class InPlaceTextEdit:
         self.pending = False
         self._session.selection.set([shape.id])
         self._hide_shape_text(True)
+        self._added()
 
     # ------------------------------------------------------- history -> editor
     def on_change(self, change: Change) -> None:

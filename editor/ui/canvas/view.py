@@ -105,6 +105,9 @@ class Canvas(QGraphicsView):
     toolChanged = Signal(str)
     #: The zoom changed (1.0 = 100 %).
     zoomChanged = Signal(float)
+    #: Text editing started, ended or its box changed: (the Text being edited or None,
+    #: whether it is a new box not in the document yet). Views describe that box.
+    editingChanged = Signal(object, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -309,11 +312,14 @@ class Canvas(QGraphicsView):
         self.finish_text_edit()
         session = self.require_session()
         scene = self.canvas_scene()
-        if not pending:
+        if pending:
+            session.selection.clear()  # the new box is what is being worked on
+        else:
             session.selection.set([shape.id])
         self._text = InPlaceTextEdit(
-            session, scene, shape, pending=pending, finish=self.finish_text_edit
-        )
+            session, scene, shape, pending=pending, finish=self.finish_text_edit,
+            added=self._announce_editing,
+        )  # fmt: skip
         scene.set_overlay_hidden(True)
         if caret is not None:
             self._text.editor.caret_at_point(caret)
@@ -321,6 +327,24 @@ class Canvas(QGraphicsView):
             self._text.editor.caret_to(len(shape.text))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
         self._refresh_cursor()
+        self._announce_editing()
+
+    def editing(self) -> tuple[Text | None, bool]:
+        """The text box being edited (None when not editing) and whether it is new."""
+        edit = self._text
+        return (None, False) if edit is None else (edit.shape(), edit.pending)
+
+    def restyle_new_box(self, shape: Text) -> None:
+        """Give the new box being edited (not in the document yet) another style or box:
+        the Properties panel edits it this way, without a history step."""
+        edit = self._text
+        if edit is not None and edit.pending:
+            edit.set_pending_shape(shape)
+            self._announce_editing()
+
+    def _announce_editing(self) -> None:
+        shape, pending = self.editing()
+        self.editingChanged.emit(shape, pending)
 
     def finish_text_edit(self) -> None:
         """Stop editing text (no-op if not editing). The box stays selected."""
@@ -340,6 +364,7 @@ class Canvas(QGraphicsView):
             if edit.exists():
                 self.require_session().selection.set([edit.shape_id])
         self._refresh_cursor()
+        self._announce_editing()
 
     # =================================================================== mouse
     def _to_scene(self, view_point: QPointF) -> QPointF:

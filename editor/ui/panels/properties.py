@@ -64,6 +64,7 @@ from editor.model import (
     MAX_SIZE,
     STYLE_PROPERTIES,
     Change,
+    Document,
     Line,
     Shape,
     Text,
@@ -214,6 +215,9 @@ class PropertiesPanel(QWidget):
         self._selected: frozenset[str] = frozenset()
         self._refreshing = False
         self._pushing = False
+        #: A new text box being edited, not in the document yet (see show_new_box).
+        self._new_box: Text | None = None
+        self._restyle: Callable[[Text], object] | None = None
         # Document changes are coalesced: an undo jump of 1,000 steps refreshes once.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -227,6 +231,34 @@ class PropertiesPanel(QWidget):
     # ---------------------------------------------------------------- public API
     def session(self) -> Session | None:
         return self._session
+
+    def show_new_box(self, box: Text | None, restyle: Callable[[Text], object] | None = None
+                     ) -> None:  # fmt: skip
+        """Describe a new text box being edited (None: the selection again).
+
+        The box is not in the document until its first character is typed, so an edit
+        here makes no history step: the command is applied to a scratch document holding
+        just the box and `restyle(new box)` hands the result back (to the canvas, whose
+        first keystroke then adds the box as styled).
+        """
+        self._new_box = box
+        self._restyle = restyle
+        self.refresh()
+
+    def _restyle_new_box(self, session: Session, command: Command) -> None:
+        box = self._new_box
+        assert box is not None
+        scratch = Document(session.document.page, [box])
+        try:
+            command.do(scratch)
+        except ValueError as exc:
+            log.info("property change rejected: %s", exc)
+        else:
+            styled = scratch.get(box.id)
+            if isinstance(styled, Text) and self._restyle is not None:
+                self._restyle(styled)  # the canvas calls show_new_box back with it
+        finally:
+            self.refresh()
 
     def set_session(self, session: Session | None) -> None:
         """Show and edit `session`; the previous session is unbound completely."""
@@ -443,6 +475,8 @@ class PropertiesPanel(QWidget):
         session = self._session
         if session is None:
             return []
+        if self._new_box is not None:
+            return [self._new_box]
         get = session.document.get
         return [s for i in session.selection.ids() if (s := get(i)) is not None]
 
@@ -569,6 +603,9 @@ class PropertiesPanel(QWidget):
         pushed = False
         try:
             command = make()
+            if command is not None and self._new_box is not None:
+                self._restyle_new_box(session, command)
+                return False
             if command is not None:
                 self._pushing = True
                 try:
@@ -584,6 +621,8 @@ class PropertiesPanel(QWidget):
         session = self._session
         if session is None:
             return ()
+        if self._new_box is not None:
+            return (self._new_box.id,)
         get = session.document.get
         return tuple(i for i in session.selection.ids() if get(i) is not None)
 
@@ -705,6 +744,8 @@ class PropertiesPanel(QWidget):
         self.refresh()
 
     def _on_document_change(self, change: Change) -> None:
+        if self._new_box is not None:
+            return  # it shows the new box, which is not in the document
         selected = self._selected
         if selected:
             relevant = not selected.isdisjoint(change.changed) or not selected.isdisjoint(
