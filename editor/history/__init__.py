@@ -1,5 +1,5 @@
 """The history: one QUndoStack per document, over pure commands (QtCore/QtGui only)."""
 
-from editor.history.stack import History, Revision, UndoCommand
+from editor.history.stack import PAUSE_SECONDS, History, Revision, UndoCommand
 
-__all__ = ["History", "Revision", "UndoCommand"]
+__all__ = ["PAUSE_SECONDS", "History", "Revision", "UndoCommand"]

@@ -12,6 +12,19 @@ stack index: indices shift when the undo limit drops old commands, and a backgro
 finishes after the person may have kept editing. `revision()` names the current state and
 seals its command against merging, so a save of "Type 'hel'" stays true even if typing
 continues into the same step while the file is written.
+
+**Where a new undo step starts** is decided here, once, for every gesture and field (the
+anchor is Textual's `EditHistory.checkpoint()`). A push may name the *step* it belongs to
+(`push(command, step=key)`: typing in one text box, a burst of arrow-key nudges of the
+same shapes, the arrow of one spin box on one selection, one slider drag). It continues
+the open step, merging into it if the command agrees, only when it names the same key,
+nothing else happened on the history since (no undo, redo, jump, or push of anything
+else: each of those seals the open step by itself), and, for timed steps, less than
+`PAUSE_SECONDS` passed by the injectable `clock`. A gesture or a field that knows a step
+ends (the caret was moved, a slider was pressed, a field got focus) calls `checkpoint()`.
+The decision is written into the command's `joinable` field, so the command's data says
+whether it started a step. A push that names no step keeps the command's own `joinable`
+(data from a script or a file decides for itself) but still ends any open step.
 """
 
 from __future__ import annotations
@@ -19,10 +32,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -34,6 +48,20 @@ log = logging.getLogger(__name__)
 
 Action = Literal["push", "undo", "redo"]
 _Apply = Callable[[Document], None]
+
+#: A pause this long (seconds, by the history's clock) ends an open timed step: typing,
+#: arrow-key nudges and held spin-box arrows after a pause start a new undo step.
+PAUSE_SECONDS: Final = 1.0
+
+
+@dataclass(slots=True)
+class _OpenStep:
+    """The step the last keyed push belongs to, still open for more pushes of `key`."""
+
+    key: Hashable
+    serial: int
+    time: float
+    timed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +79,15 @@ class UndoCommand(QUndoCommand):
     memory row in docs/performance.md.
     """
 
-    __slots__ = ("_history", "command", "serial")
+    __slots__ = ("_history", "command", "sealed", "serial")
 
     def __init__(self, history: History, command: Command, serial: int) -> None:
         super().__init__(command.text)
         self._history = history
         self.command = command
         self.serial = serial
+        #: Nothing merges into this step any more (its gesture ended).
+        self.sealed = False
 
     def id(self) -> int:
         return self.command.merge_id
@@ -74,7 +104,7 @@ class UndoCommand(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         history = self._history
-        if not isinstance(other, UndoCommand) or self.serial in history._sealed:
+        if not isinstance(other, UndoCommand) or self.sealed or self.serial in history._sealed:
             return False
         if not self.command.merge(other.command):
             return False
@@ -98,10 +128,20 @@ class History(QObject):
     #: A command raised during undo/redo called from the stack (a bug): the exception.
     failed = Signal(object)
 
-    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        #: Monotonic clock (seconds) for the pause that ends a timed step; tests inject one.
+        self.clock = clock
         self.stack = QUndoStack(self)
+        self._open: _OpenStep | None = None
+        self._in_push = False
         self._serials = itertools.count(1)
         self._base_serial = 0  # the state at index 0 is "after command _base_serial"
         self._saved_serial: int | None = 0  # a new document is clean
@@ -116,11 +156,25 @@ class History(QObject):
         self.stack.indexChanged.connect(self._on_index_changed)
 
     # ------------------------------------------------------------- actions
-    def push(self, command: Command) -> bool:
+    def push(self, command: Command, *, step: Hashable | None = None, timed: bool = True) -> bool:
         """Do `command` and record it; False if it changed nothing (nothing is recorded).
 
+        `step` names the gesture the push belongs to (see the module docstring): the push
+        continues the open step only if that step has the same key, nothing else happened
+        since and, when `timed`, the pause has not passed. `timed=False` is for gestures
+        with a clear end (a slider drag: press to release), which call `checkpoint()`.
         Raises whatever `command.do()` raises, with the document unchanged.
         """
+        now = self.clock()
+        if step is None:
+            if self._open is not None:
+                self.checkpoint()  # a push from elsewhere ends the open step
+        else:
+            continuing = self._continues(step, now)
+            if not continuing:
+                self.checkpoint()
+            if hasattr(command, "joinable"):  # mergeable commands carry the decision
+                command.joinable = continuing
         self._pending_action = "push"
         self._recording = True
         try:
@@ -136,12 +190,44 @@ class History(QObject):
         index = stack.index()
         self._merged = False
         self._skip_redo = True
-        stack.push(UndoCommand(self, command, next(self._serials)))
-        self._skip_redo = False
+        self._in_push = True
+        try:
+            stack.push(UndoCommand(self, command, next(self._serials)))
+        finally:
+            self._skip_redo = False
+            self._in_push = False
         if not self._merged and stack.index() == index and bottom is not None:
             self._base_serial = bottom  # the undo limit dropped the oldest command
+        if step is not None and stack.index() >= index:
+            self._open = _OpenStep(step, self._current_serial(), now, timed)
+        elif step is not None:  # merged back to where it started: the step is gone
+            self.checkpoint()
         self._flush()
         return True
+
+    def checkpoint(self) -> None:
+        """Start a new undo step here: nothing pushed from now on merges into the last one.
+
+        Gestures and fields call this where a step ends that the history cannot see (the
+        caret moved, a slider was pressed or released, a field got focus). Undo, redo, a
+        jump and a push that belongs to no open step seal the open step by themselves.
+        """
+        self._open = None
+        stack = self.stack
+        index = stack.index()
+        if index:
+            top = stack.command(index - 1)
+            if isinstance(top, UndoCommand):
+                top.sealed = True
+
+    def _continues(self, step: Hashable, now: float) -> bool:
+        """Whether a push named `step` at time `now` continues the open step."""
+        open_ = self._open
+        if open_ is None or open_.key != step or open_.serial in self._sealed:
+            return False
+        if open_.serial != self._current_serial():
+            return False
+        return not open_.timed or now - open_.time < PAUSE_SECONDS
 
     def undo(self) -> None:
         self.stack.undo()
@@ -292,6 +378,8 @@ class History(QObject):
             self._pending[shape_id] = None
 
     def _on_index_changed(self, _index: int) -> None:
+        if not self._in_push:  # undo, redo, a jump, a macro closing: the open step ends
+            self.checkpoint()
         self._flush()
 
     def _flush(self) -> None:

@@ -81,6 +81,10 @@ SPECS: tuple[ActionSpec, ...] = (
                "zoom-fit-best"),
     ActionSpec("zoom_actual", "&Actual Size", ("Ctrl+1",), "Zoom to 100 %", "zoom-original"),
     ActionSpec("show_jobs", "&Jobs", ("Ctrl+J",), "Show background saves and exports"),
+    ActionSpec("next_region", "&Next Panel", ("F6",),
+               "Move the keyboard to the next part of the window"),
+    ActionSpec("previous_region", "Pre&vious Panel", ("Shift+F6",),
+               "Move the keyboard to the previous part of the window"),
     # Help
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("F1",), "List the keyboard shortcuts"),
     ActionSpec("about", "&About Strata", (), "About Strata",

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.ui.field_keys import UNDO_RULE
+from editor.ui.regions import KEYBOARD_PATH
 from editor.ui.settings import MAX_SAVE_RETRY_WINDOW, Settings
 
 STRATA_FILTER = "Strata drawings (*.strata)"
@@ -183,6 +185,13 @@ class ExportDialog(QDialog):
         self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
 
 
+#: Sections of the F1 help below the table: (object name, title, text).
+KEYBOARD_NOTES: tuple[tuple[str, str, str], ...] = (
+    ("undo_rule", "Undo while a field has the focus", UNDO_RULE),
+    ("keyboard_path", "Moving around with the keyboard", KEYBOARD_PATH),
+)
+
+
 def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     """The keyboard shortcuts, as a searchable-by-eye table."""
     dialog = QDialog(parent)
@@ -208,6 +217,12 @@ def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(table)
+    for name, title, text in KEYBOARD_NOTES:
+        note = QLabel(f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
+        note.setObjectName(name)
+        note.setWordWrap(True)
+        note.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(note)
     layout.addWidget(buttons)
     dialog.resize(520, 560)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import JobQueue
-from editor.model import Document
+from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
+from editor.ui.field_keys import FieldKeys
 from editor.ui.jobs_panel import (
     DeadLetterNotice,
     JobsPanel,
@@ -47,6 +48,7 @@ from editor.ui.jobs_panel import (
 )
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
+from editor.ui.regions import FocusRegions, Region
 from editor.ui.session import Session
 from editor.ui.settings import Settings
 
@@ -94,13 +96,26 @@ class MainWindow(QMainWindow):
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
         self.jobs_panel = JobsPanel(self.jobs, self)
         self._jobs_dock = self._dock("Jobs", self.jobs_panel, "jobs_dock")
+        # Undo keys and Escape in the docks' fields (see field_keys.py).
+        self.field_keys = FieldKeys(self._back_to_canvas, self)
+        self.field_keys.watch([self.properties, self.history_panel, self.jobs_panel])
+        # Tab/Shift+Tab and F6/Shift+F6 along canvas, Properties, History, Jobs (regions.py).
+        self.regions = FocusRegions(self, [
+            Region("canvas", central, lambda: True),
+            Region("properties", self.properties, self._properties_dock.isVisible),
+            Region("history", self.history_panel, self._history_dock.isVisible),
+            Region("jobs", self.jobs_panel, self._jobs_dock.isVisible),
+        ])  # fmt: skip
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._jobs_dock)
         self._jobs_dock.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._history_dock)
         # Wide enough for the colour fields; a saved layout (restored below) wins.
-        width = max(300, self.properties.sizeHint().width())
+        width = max(300, self.properties.minimumSizeHint().width())
         self.resizeDocks([self._properties_dock], [width], Qt.Orientation.Horizontal)
+        # Properties gets most of the height: a text box's fields fit at 800 px high.
+        self.resizeDocks([self._properties_dock, self._history_dock], [560, 200],
+                         Qt.Orientation.Vertical)  # fmt: skip
 
         self._recent_menu = QMenu("Open &Recent", self)
         self._build_menus()
@@ -210,6 +225,8 @@ class MainWindow(QMainWindow):
         self._panels_menu.addAction(self._history_dock.toggleViewAction())
         self._panels_menu.addAction(self._jobs_dock.toggleViewAction())
         view.addAction(a["show_jobs"])
+        view.addSeparator()
+        view.addActions([a["next_region"], a["previous_region"]])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([a["shortcuts"], a["about"]])
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -279,10 +296,14 @@ class MainWindow(QMainWindow):
         a.on("preferences", self.show_preferences)
         a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
         a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
+        a.on("next_region", lambda: self.regions.jump(forward=True))
+        a.on("previous_region", lambda: self.regions.jump(forward=False))
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
+        canvas.editingChanged.connect(self._editing_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
+        self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs_summary.clicked.connect(
             lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0)
         )
@@ -308,6 +329,10 @@ class MainWindow(QMainWindow):
         else:
             self.jobs_panel.show_queue()
 
+    def _back_to_canvas(self) -> None:
+        """Escape in a dock: the keyboard goes back to the drawing."""
+        self.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _show_dead_letter(self, job_id: int) -> None:
         self.show_jobs(dead=True)
         self.jobs_panel.show_dead_letter(job_id)
@@ -331,8 +356,18 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         n = len(self.session.selection)
-        self._selection_label.setText(f"{n} selected" if n else "")
+        box, new = self.canvas.editing()
+        if box is not None:
+            self._selection_label.setText("New text box" if new else "Editing text box")
+        else:
+            self._selection_label.setText(f"{n} selected" if n else "")
         self._update_actions()
+
+    def _editing_changed(self, box: object, new: bool) -> None:
+        """While a new text box is edited, Properties and the status bar describe it."""
+        self.properties.show_new_box(box if new and isinstance(box, Text) else None,
+                                     self.canvas.restyle_new_box)  # fmt: skip
+        self._selection_changed()
 
     def _update_actions(self) -> None:
         has = bool(self._session is not None and self.session.selection)
@@ -424,6 +459,10 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab cycle the regions (canvas, Properties, History, Jobs)."""
+        return self.regions.tab(forward=next) or super().focusNextPrevChild(next)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowActivate and self._session is not None:

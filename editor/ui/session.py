@@ -6,7 +6,7 @@ document: the new session is only built from a successfully loaded snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -107,9 +107,9 @@ class Session(QObject):
     def display_name(self) -> str:
         return self._path.name if self._path else "Untitled"
 
-    def push(self, command: Command) -> bool:
-        """Do and record a command (see History.push)."""
-        return self.history.push(command)
+    def push(self, command: Command, *, step: Hashable | None = None, timed: bool = True) -> bool:
+        """Do and record a command (see History.push: `step` names the gesture)."""
+        return self.history.push(command, step=step, timed=timed)
 
     def close(self) -> None:
         self.history.close()

@@ -4,14 +4,22 @@ The rest of the suite runs on the offscreen platform. This test proves the app s
 the platform people use, with the libraries it needs installed (./dev test and .ci/run
 install xvfb, libxcb-icccm4 and libxcb-keysyms1), and that what X shows is the document:
 the screen grab must contain the sample's colours where the page is.
+
+The key tests start tests/ui/xcb_keys.py as a child process and type into its window with
+xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
+undo keys in a Properties field, and Tab, F6 and Escape along the window's regions. The
+fit test checks on the real platform (its fonts, its style) that no Properties field is
+cut off, at the default size and at 1024x700.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +76,138 @@ def test_the_window_opens_on_xcb_and_shows_the_document(xvfb: str, tmp_path: Pat
     # the sample's page background and its title bar's blue fill are on screen
     assert count(image, "#fffdf7") > 2000
     assert count(image, "#2b4c7e") > 500
+
+
+# ------------------------------------------------------------ keys through X
+KEYS_SCRIPT = ROOT / "tests" / "ui" / "xcb_keys.py"
+
+
+class Child:
+    """tests/ui/xcb_keys.py on the Xvfb display; keys go in through the X server."""
+
+    def __init__(self, display: str, tmp_path: Path, *args: str) -> None:
+        self.env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
+                    "HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path)}  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, str(KEYS_SCRIPT), *args], env=self.env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        self._stderr: str | None = None
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line.strip() == "READY", line + self.errors()
+
+    def errors(self) -> str:
+        """The child's stderr once it has ended (empty while it runs)."""
+        if self.process.poll() is None:
+            return ""
+        if self._stderr is None:
+            self._stderr = self.process.communicate(timeout=30)[1]
+        return self._stderr[-3000:]
+
+    def keys(self, *keys: str) -> None:
+        """Real key presses, as a keyboard makes them (xdotool: XTEST on the X server)."""
+        subprocess.run(["xdotool", "key", "--delay", "30", *keys], env=self.env, check=True,
+                       timeout=30)  # fmt: skip
+
+    def state(self) -> dict[str, object]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("state\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, self.errors()
+        result: dict[str, object] = json.loads(line)
+        return result
+
+    def wait_for(self, wanted: Callable[[dict[str, object]], bool], what: str) -> dict[str, object]:
+        """Ask for the state until `wanted` holds: the keys went through X asynchronously."""
+        deadline = time.monotonic() + 10
+        while True:
+            current = self.state()
+            if wanted(current):
+                return current
+            assert time.monotonic() < deadline, f"{what}: last state {current}"
+
+    def close(self) -> int:
+        """Ask the child to quit; its exit status (pipes closed)."""
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.write("quit\n")
+            self.process.stdin.flush()
+        if self._stderr is None:  # wait, read stderr, close the pipes
+            self._stderr = self.process.communicate(timeout=30)[1]
+        return self.process.returncode
+
+
+def test_undo_keys_in_a_properties_field_through_the_x_server(xvfb: str, tmp_path: Path) -> None:
+    child = Child(xvfb, tmp_path, "field")
+    try:
+        assert child.state()["focus"] == "Stroke width"
+        child.keys("ctrl+a", "6", "Return")
+        child.wait_for(lambda s: s["stroke_width"] == 6 and s["index"] == 2, "typed 6, Enter")
+        # Typing not committed yet: the first Ctrl+Z cancels it, the next undoes.
+        child.keys("ctrl+a", "9")
+        child.wait_for(lambda s: s["text"] == "9", "typed 9")
+        child.keys("ctrl+z")
+        state = child.wait_for(lambda s: s["text"] == "6.00", "Ctrl+Z cancelled the typing")
+        assert state["index"] == 2
+        child.keys("ctrl+z")
+        state = child.wait_for(lambda s: s["index"] == 1, "Ctrl+Z undid the field's change")
+        assert state["stroke_width"] == 1 and state["focus"] == "Stroke width"
+        child.keys("ctrl+y")
+        child.wait_for(lambda s: s["index"] == 2 and s["stroke_width"] == 6, "Ctrl+Y redid")
+        child.keys("ctrl+z", "ctrl+z")
+        child.wait_for(lambda s: s["index"] == 0, "undid adding the shape too")
+        child.keys("ctrl+shift+z")
+        child.wait_for(lambda s: s["index"] == 1, "Ctrl+Shift+Z redid")
+    finally:
+        assert child.close() == 0, child.errors()
+
+
+def test_tab_f6_and_escape_through_the_x_server(xvfb: str, tmp_path: Path) -> None:
+    child = Child(xvfb, tmp_path, "canvas")
+    try:
+        state = child.state()
+        assert state["region"] == "canvas"
+        regions = ["canvas"]
+        for _ in range(40):  # Tab, field by field, until back on the canvas
+            before = state["widget"]
+            child.keys("Tab")
+            state = child.wait_for(lambda s, b=before: s["widget"] != b, "Tab moved the focus")
+            if state["region"] != regions[-1]:
+                regions.append(str(state["region"]))
+            if state["region"] == "canvas":
+                break
+        assert regions == ["canvas", "properties", "history", "jobs", "canvas"]
+        visited = ["canvas"]
+        for _ in range(4):
+            child.keys("F6")
+            state = child.wait_for(lambda s, r=visited[-1]: s["region"] != r, "F6 moved")
+            visited.append(str(state["region"]))
+        assert visited == ["canvas", "properties", "history", "jobs", "canvas"]
+        child.keys("shift+F6")
+        child.wait_for(lambda s: s["region"] == "jobs", "Shift+F6 went back to Jobs")
+        child.keys("shift+F6", "shift+F6")
+        child.wait_for(lambda s: s["region"] == "properties", "and on to Properties")
+        child.keys("Escape")
+        child.wait_for(lambda s: s["region"] == "canvas", "Escape went back to the canvas")
+        child.keys("shift+Tab")
+        state = child.wait_for(lambda s: s["region"] != "canvas", "Shift+Tab left the canvas")
+        assert state["region"] == "jobs", "backwards, Jobs comes before the canvas"
+    finally:
+        assert child.close() == 0, child.errors()
+
+
+@pytest.mark.parametrize("size", [(1200, 800), (1024, 700)], ids=["default", "1024x700"])
+@pytest.mark.parametrize("kind", ["text", "rect", "line"])
+def test_the_properties_dock_fits_in_a_real_window(
+    xvfb: str, tmp_path: Path, size: tuple[int, int], kind: str
+) -> None:
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path),
+           "XDG_RUNTIME_DIR": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(KEYS_SCRIPT), "fit", str(size[0]), str(size[1]), kind],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == {"cut_off": []}

@@ -108,8 +108,8 @@ PaintObserver = Callable[["ShapeItem", Detail], None]
 # Enum members and flags looked up once: each PySide6 enum attribute access costs ~1-2
 # µs, several per item when 100,000 items are built.
 _ITEM_FLAGS: Final = QGraphicsItem.GraphicsItemFlag
-_SELECTABLE: Final = _ITEM_FLAGS.ItemIsSelectable
-_LAYER_ITEM_FLAGS: Final = _ITEM_FLAGS.ItemIsSelectable | _ITEM_FLAGS.ItemHasNoContents
+_NO_FLAGS: Final = _ITEM_FLAGS(0)
+_LAYER_ITEM_FLAGS: Final = _ITEM_FLAGS.ItemHasNoContents
 _NO_BUTTON: Final = Qt.MouseButton.NoButton
 _HINTS: Final = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _INTERSECTS: Final = Qt.ItemSelectionMode.IntersectsItemBoundingRect
@@ -244,9 +244,9 @@ class ShapeItem(QGraphicsItem):
         self._extent2 = extent * extent
         #: (x, y, rotated): pos() as floats, for the layer's tiny stand-ins.
         self._at = (x, y, False)
-        # Selectable only so that the scene's selection mirrors the session's (see
-        # CanvasScene); the canvas handles every mouse event itself.
-        self.setFlags(_LAYER_ITEM_FLAGS if layered else _SELECTABLE)
+        # Not selectable: the selection is `session.selection` alone (see CanvasScene), and
+        # the canvas handles every mouse event itself.
+        self.setFlags(_LAYER_ITEM_FLAGS if layered else _NO_FLAGS)
         self.setAcceptedMouseButtons(_NO_BUTTON)
         self.setZValue(z)
         self.setPos(x, y)

@@ -7,10 +7,10 @@ A command on one shape of a 100,000-shape document touches one item. The items h
 contents of their own: the scene's `ShapeLayer` paints them (see items.py), and the
 scene tells it which areas to repaint when items come and go or change stacking order.
 
-The scene's selection (QGraphicsItem.isSelected) mirrors `session.selection` both ways:
-the canvas's tools change the session's selection and the scene follows; code that
-selects items on the scene (scene.clearSelection(), item.setSelected()) updates the
-session. A guard flag stops the two from echoing each other.
+The selection is stored once, in `session.selection`. The scene keeps no copy: items are
+not selectable in Qt's sense (Qt's per-item `isSelected()` is never used), and the
+selection overlay is drawn from `session.selection` whenever it or a selected shape
+changes. The canvas's tools change `session.selection`; the scene only follows.
 """
 
 from __future__ import annotations
@@ -62,8 +62,6 @@ class CanvasScene(QGraphicsScene):
         self.session = session
         self.document: Document = session.document
         self._items: dict[str, ShapeItem] = {}
-        self._selected: set[str] = set()
-        self._syncing = False
         self._built = False
         self._indexed = False
         self._unsubscribe: Callable[[], None] | None = None
@@ -89,8 +87,7 @@ class CanvasScene(QGraphicsScene):
         self._unsubscribe()
         self._unsubscribe = None
         with contextlib.suppress(RuntimeError, TypeError):  # the session is already gone
-            self.session.selection.changed.disconnect(self._on_session_selection)
-        self.selectionChanged.disconnect(self._on_scene_selection)
+            self.session.selection.changed.disconnect(self.refresh_overlay)
 
     # ---------------------------------------------------------------- building
     def build(self) -> None:
@@ -147,9 +144,8 @@ class CanvasScene(QGraphicsScene):
             self.layer.set_content(self._content)
         self._update_scene_rect()
         self._unsubscribe = doc.subscribe(self._on_change)
-        self.session.selection.changed.connect(self._on_session_selection)
-        self.selectionChanged.connect(self._on_scene_selection)
-        self._on_session_selection()
+        self.session.selection.changed.connect(self.refresh_overlay)
+        self.refresh_overlay()
 
     def shape_items_in_order(self) -> Iterator[ShapeItem]:
         """Every shape item, bottom to top (the document's order is the items' z order).
@@ -223,16 +219,11 @@ class CanvasScene(QGraphicsScene):
     def _on_change(self, change: Change) -> None:
         doc = self.document
         items = self._items
-        self._syncing = True  # removing a selected item makes the scene report a selection
-        try:
-            for shape_id in change.removed:
-                item = items.pop(shape_id, None)
-                if item is not None:
-                    item.repaint_area()
-                    self.removeItem(item)
-                    self._selected.discard(shape_id)
-        finally:
-            self._syncing = False
+        for shape_id in change.removed:
+            item = items.pop(shape_id, None)
+            if item is not None:
+                item.repaint_area()
+                self.removeItem(item)
         grown = QRectF()
         for shape_id in change.added:
             shape = doc.get(shape_id)
@@ -265,8 +256,9 @@ class CanvasScene(QGraphicsScene):
             self._content = self._content.united(grown)
             self.layer.set_content(self._content)
             self._update_scene_rect()
-        if self._selected and any(i in self._selected for i in (*change.changed, *change.removed)):
-            self.refresh_overlay()
+        selection = self.session.selection
+        if selection and any(i in selection for i in change.changed):
+            self.refresh_overlay()  # (removed ids leave the selection, which refreshes it)
         self.documentChanged.emit(change)
 
     def _update_scene_rect(self) -> None:
@@ -283,43 +275,6 @@ class CanvasScene(QGraphicsScene):
             self.layer.set_rect(rect)
 
     # ---------------------------------------------------------------- selection
-    def _on_session_selection(self) -> None:
-        if self._syncing:
-            return
-        new = set(self.session.selection.ids())
-        old = self._selected
-        self._syncing = True
-        try:
-            items = self._items
-            for shape_id in old - new:
-                item = items.get(shape_id)
-                if item is not None:
-                    item.setSelected(False)
-            for shape_id in new - old:
-                item = items.get(shape_id)
-                if item is not None:
-                    item.setSelected(True)
-        finally:
-            self._syncing = False
-        self._selected = new
-        self.refresh_overlay()
-
-    def _on_scene_selection(self) -> None:
-        if self._syncing:
-            return
-        ids = [
-            item.shape_id
-            for item in self.selectedItems()
-            if isinstance(item, ShapeItem) and item.shape_id in self._items
-        ]
-        self._syncing = True
-        try:
-            self.session.selection.set(ids)
-        finally:
-            self._syncing = False
-        self._selected = set(self.session.selection.ids())
-        self.refresh_overlay()
-
     def set_overlay_hidden(self, hidden: bool) -> None:
         """Hide the selection cues (while a text box is edited in place)."""
         self.overlay.setVisible(not hidden)

@@ -8,10 +8,11 @@ starts. While it is open the shape item paints its box without the text.
 The editor's QTextDocument keeps no undo stack of its own (``setUndoRedoEnabled(False)``).
 Each content change becomes an `EditText` splice pushed to the session's history, computed
 from ``contentsChange(position, removed, added)`` against the text the document last had,
-so Ctrl+Z while typing undoes through the same history as everything else. A new undo step
-starts (``joinable=False``) at the start of an edit, after a pause of `PAUSE_SECONDS` by the
-injectable clock, after the caret was moved by keys or the mouse, after any other change to
-the history (an undo, a redo, another command); `EditText.merge` itself splits steps at word
+so Ctrl+Z while typing undoes through the same history as everything else. Typing in one
+box is one open step of the history (`History.push(step=...)`), which decides where a new
+undo step starts: after a pause, after any other change to the history (an undo, a redo,
+another command); the editor asks for a `checkpoint()` at the start of an edit and when the
+caret is moved by keys or the mouse. `EditText.merge` itself splits steps at word
 boundaries.
 
 When the history changes the text being edited (undo, redo), the editor applies the same
@@ -62,9 +63,6 @@ if TYPE_CHECKING:
     from .scene import CanvasScene
 
 log = logging.getLogger(__name__)
-
-#: Typing after this long without a change starts a new undo step.
-PAUSE_SECONDS: Final = 1.0
 
 _K = Qt.Key
 _M = Qt.KeyboardModifier
@@ -286,13 +284,13 @@ class InPlaceTextEdit:
         shape: Text,
         *,
         pending: bool,
-        clock: Callable[[], float],
         finish: Callable[[], None],
+        added: Callable[[], None] = lambda: None,
     ) -> None:
         self._session = session
         self._scene = scene
-        self._clock = clock
         self._finish = finish
+        self._added = added
         self.shape_id = shape.id
         #: True until the first character: the box is not in the document yet.
         self.pending = pending
@@ -301,11 +299,8 @@ class InPlaceTextEdit:
         self._text = shape.text
         self._syncing = False
         self._pushing = False
-        self._new_step = True
         self._last_end = -1
-        self._last_time = 0.0
-        self._last_index = -1
-        self._last_count = -1
+        session.history.checkpoint()  # an edit starts a new step
         self.editor = TextEditor(self)
         self._syncing = True
         try:
@@ -326,16 +321,29 @@ class InPlaceTextEdit:
     def exists(self) -> bool:
         return not self.pending and self.shape_id in self._session.document
 
+    def shape(self) -> Text:
+        """The box being edited, as the document has it (or will add it, when pending)."""
+        return self._shape
+
+    def set_pending_shape(self, shape: Text) -> None:
+        """Restyle the new box before it is added (its first character adds it so)."""
+        if not self.pending:
+            raise RuntimeError("the box is in the document: change it with a command")
+        self._shape = msgspec.structs.replace(shape, id=self.shape_id, text=self._text)
+        self._syncing = True
+        try:
+            self.editor.set_box(self._shape)
+        finally:
+            self._syncing = False
+
     # ---------------------------------------------------------------- actions
     def caret_moved(self) -> None:
-        self._new_step = True
+        self._session.history.checkpoint()
 
     def undo(self) -> None:
-        self._new_step = True
         self._session.history.undo()
 
     def redo(self) -> None:
-        self._new_step = True
         self._session.history.redo()
 
     def request_finish(self) -> None:
@@ -362,36 +370,28 @@ class InPlaceTextEdit:
         if new == old:
             return  # a format-only change
         start, gone, inserted = splice(old, new, position, removed, added)
-        joinable = self._joinable(start, gone)
         history = self._session.history
         self._pushing = True
         try:
             if self.pending:
                 self._add_box()
+            elif start not in (self._last_end, self._last_end - len(gone)):
+                history.checkpoint()  # the edit is somewhere else than the last one
             self._text = new
-            history.push(EditText(self.shape_id, start, gone, inserted, joinable=joinable))
+            history.push(EditText(self.shape_id, start, gone, inserted), step=self._step())
         except CommandError:  # the editor and the document disagree: trust the document
             log.exception("text edit of %r rejected; reloading the box", self.shape_id)
             shape = self._session.document.get(self.shape_id)
             self._text = shape.text if isinstance(shape, Text) else ""
             self._load(self._text, caret=start)
+            history.checkpoint()
         finally:
             self._pushing = False
-        self._new_step = False
         self._last_end = start + len(inserted)
-        self._last_time = self._clock()
-        self._last_index = history.stack.index()
-        self._last_count = history.stack.count()
 
-    def _joinable(self, start: int, removed: str) -> bool:
-        if self._new_step or self.pending:
-            return False
-        if self._clock() - self._last_time >= PAUSE_SECONDS:
-            return False
-        stack = self._session.history.stack
-        if stack.index() != self._last_index or stack.count() != self._last_count:
-            return False  # something else happened in between: undo, redo, another command
-        return start in (self._last_end, self._last_end - len(removed))
+    def _step(self) -> tuple[str, str]:
+        """The history step typing in this box belongs to."""
+        return ("type", self.shape_id)
 
     def _add_box(self) -> None:
         """The first character in a new box: add the (empty) box as its own step."""
@@ -403,6 +403,7 @@ class InPlaceTextEdit:
         self.pending = False
         self._session.selection.set([shape.id])
         self._hide_shape_text(True)
+        self._added()
 
     # ------------------------------------------------------- history -> editor
     def on_change(self, change: Change) -> None:
@@ -449,7 +450,6 @@ class InPlaceTextEdit:
         else:
             self.editor.caret_to(start + len(inserted))
         self._text = text
-        self._new_step = True
 
     def _load(self, text: str, caret: int) -> None:
         self._syncing = True

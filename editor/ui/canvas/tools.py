@@ -352,7 +352,6 @@ class DrawGesture(Gesture):
             self._preview.setRect(QRectF(shape.x, shape.y, shape.width, shape.height))
         elif self._preview is None:
             item = ShapeItem(shape, TOP_Z)
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
             self._preview = item
             scene.add_helper(item)
         else:

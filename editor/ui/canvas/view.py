@@ -25,9 +25,7 @@ items after the (still empty) scene is given to the view, which is cheaper.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
@@ -50,7 +48,7 @@ from editor.ui.session import Session
 
 from .geometry import quantum
 from .scene import CanvasScene
-from .text_edit import PAUSE_SECONDS, InPlaceTextEdit
+from .text_edit import InPlaceTextEdit
 from .tools import (
     TOOLS,
     DefaultStyle,
@@ -100,16 +98,6 @@ _TOOL_CURSORS: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _NudgeBurst:
-    """The last arrow-key move: the next one merges into it if nothing else happened."""
-
-    ids: frozenset[str]
-    index: int
-    count: int
-    time: float
-
-
 class Canvas(QGraphicsView):
     """The drawing area: shows a session's document and edits it through commands."""
 
@@ -117,12 +105,12 @@ class Canvas(QGraphicsView):
     toolChanged = Signal(str)
     #: The zoom changed (1.0 = 100 %).
     zoomChanged = Signal(float)
+    #: Text editing started, ended or its box changed: (the Text being edited or None,
+    #: whether it is a new box not in the document yet). Views describe that box.
+    editingChanged = Signal(object, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        #: Monotonic clock (seconds) for the pause rules: a pause in typing, or between
-        #: arrow-key nudges, starts a new undo step. Tests replace it with a fake.
-        self.text_clock: Callable[[], float] = time.monotonic
         #: Style of newly drawn shapes.
         self.default_style = DefaultStyle()
         self._session: Session | None = None
@@ -137,7 +125,6 @@ class Canvas(QGraphicsView):
         self._last_pointer: Pointer | None = None
         self._text: InPlaceTextEdit | None = None
         self._retired: list[QGraphicsItem] = []
-        self._nudge: _NudgeBurst | None = None
         self._fit_pending = False
         self._cursor: Qt.CursorShape | None = None
 
@@ -172,7 +159,6 @@ class Canvas(QGraphicsView):
             old.documentChanged.disconnect(self._on_document_changed)
             old.close()
         self._session = session
-        self._nudge = None
         if session is None:
             self._scene = None
             self.setScene(self._blank)
@@ -326,11 +312,14 @@ class Canvas(QGraphicsView):
         self.finish_text_edit()
         session = self.require_session()
         scene = self.canvas_scene()
-        if not pending:
+        if pending:
+            session.selection.clear()  # the new box is what is being worked on
+        else:
             session.selection.set([shape.id])
         self._text = InPlaceTextEdit(
-            session, scene, shape, pending=pending, clock=self._clock, finish=self.finish_text_edit
-        )
+            session, scene, shape, pending=pending, finish=self.finish_text_edit,
+            added=self._announce_editing,
+        )  # fmt: skip
         scene.set_overlay_hidden(True)
         if caret is not None:
             self._text.editor.caret_at_point(caret)
@@ -338,6 +327,24 @@ class Canvas(QGraphicsView):
             self._text.editor.caret_to(len(shape.text))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
         self._refresh_cursor()
+        self._announce_editing()
+
+    def editing(self) -> tuple[Text | None, bool]:
+        """The text box being edited (None when not editing) and whether it is new."""
+        edit = self._text
+        return (None, False) if edit is None else (edit.shape(), edit.pending)
+
+    def restyle_new_box(self, shape: Text) -> None:
+        """Give the new box being edited (not in the document yet) another style or box:
+        the Properties panel edits it this way, without a history step."""
+        edit = self._text
+        if edit is not None and edit.pending:
+            edit.set_pending_shape(shape)
+            self._announce_editing()
+
+    def _announce_editing(self) -> None:
+        shape, pending = self.editing()
+        self.editingChanged.emit(shape, pending)
 
     def finish_text_edit(self) -> None:
         """Stop editing text (no-op if not editing). The box stays selected."""
@@ -357,9 +364,7 @@ class Canvas(QGraphicsView):
             if edit.exists():
                 self.require_session().selection.set([edit.shape_id])
         self._refresh_cursor()
-
-    def _clock(self) -> float:
-        return self.text_clock()
+        self._announce_editing()
 
     # =================================================================== mouse
     def _to_scene(self, view_point: QPointF) -> QPointF:
@@ -621,25 +626,14 @@ class Canvas(QGraphicsView):
     def _nudge_selection(self, dx: float, dy: float) -> bool:
         """Move the selection by an arrow key. A burst of nudges is one undo step.
 
-        The first nudge after anything else (another command, an undo, a change of
-        selection) or after a pause starts a new step; the rest merge into it.
+        The burst is one open step of the history for these shapes: anything else (another
+        command, an undo, another selection) or a pause starts a new step.
         """
         session = self._session
         if session is None or not session.selection:
             return False
         ids = session.selection.ids()
-        stack = session.history.stack
-        now = self._clock()
-        burst = self._nudge
-        joinable = (
-            burst is not None
-            and burst.ids == frozenset(ids)
-            and burst.index == stack.index()
-            and burst.count == stack.count()
-            and now - burst.time < PAUSE_SECONDS
-        )
-        session.push(MoveShapes(ids, dx, dy, joinable=joinable))
-        self._nudge = _NudgeBurst(frozenset(ids), stack.index(), stack.count(), now)
+        session.push(MoveShapes(ids, dx, dy), step=("nudge", frozenset(ids)))
         return True
 
     def _cancel_gesture(self) -> None:

@@ -1,13 +1,17 @@
-"""Input widgets of the Properties panel and the rule that groups edits into undo steps."""
+"""Input widgets of the Properties panel."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Hashable
-
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QDoubleSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QDoubleSpinBox,
+    QFontComboBox,
+    QWidget,
+)
 
 from editor.ui.panels.colors import MIXED_TEXT
 
@@ -74,6 +78,23 @@ class NumberField(QDoubleSpinBox):
             self.blockSignals(blocked)
         self._previous = self.value()
 
+    def shown_text(self) -> str:
+        """What the field shows for its committed value (its text when nothing is typed)."""
+        if self.specialValueText() and self.value() == self.minimum():
+            return self.specialValueText()
+        return self.prefix() + self.textFromValue(self.value()) + self.suffix()
+
+    def has_uncommitted_edit(self) -> bool:
+        """Typing that Enter, Tab or leaving the field has not committed yet."""
+        return self.lineEdit().text() != self.shown_text()
+
+    def revert_edit(self) -> None:
+        """Cancel uncommitted typing: show the committed value again."""
+        if self.has_uncommitted_edit():
+            editor = self.lineEdit()
+            editor.setText(self.shown_text())
+            editor.selectAll()
+
     def _leave_mixed(self) -> None:
         if self._mixed or self.minimum() != self._minimum:
             self._mixed = False
@@ -105,31 +126,123 @@ class NumberField(QDoubleSpinBox):
         self.edited.emit(value, self._stepping, previous)
 
 
-class JoinPolicy:
-    """Decides whether an edit continues the current undo step.
+class FontField(QFontComboBox):
+    """The font family: a list of the installed families with completion while typing.
 
-    Holding a spin-box arrow auto-repeats about ten times a second; those changes are one
-    gesture and must be one undo step. An edit joins the previous one when it is a step of
-    the same field on the same shapes (the same `key`) less than `window` seconds after it.
-    Focus moving to a field, a typed value, a different field, a history change made
-    elsewhere (undo), or a pause start a new step. Time comes from an injectable clock, so
-    tests advance a fake one instead of sleeping.
+    Typing changes nothing until it is committed (Enter, choosing from the list, leaving
+    the field): then `committed(family, chosen)` is emitted once, with the family's
+    installed spelling ("dejavu serif" -> "DejaVu Serif"); `chosen` is True for a choice
+    from the list (arrow keys on the closed list browse it: those choices are one step).
+    A name that is not installed is refused: the field shows the shape's family again
+    and `refused(name)` says what was typed. A shape's family that is not installed here
+    (a file from another machine) is still shown as it is, and committing it unchanged
+    does nothing.
     """
 
-    def __init__(self, clock: Callable[[], float], window: float = 1.0) -> None:
-        self.clock = clock
-        self.window = window
-        self._key: Hashable | None = None
-        self._time = -math.inf
+    committed = Signal(str, bool)
+    refused = Signal(str)
+    #: The field got keyboard focus.
+    focused = Signal()
 
-    def joinable(self, key: Hashable, *, repeatable: bool = True) -> bool:
-        """Record an edit of `key`; True when it continues the previous edit's step."""
-        now = self.clock()
-        join = repeatable and key == self._key and now - self._time < self.window
-        self._key = key if repeatable else None
-        self._time = now
-        return join
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)  # never add a typed name
+        # The longest installed family name would set the dock's width.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(10)
+        self._shown = ""
+        self.activated.connect(lambda index: self._commit(self.itemText(index), chosen=True))
+        editor = self.lineEdit()
+        assert editor is not None  # a QFontComboBox is editable
+        editor.editingFinished.connect(lambda: self._commit(editor.text()))
 
-    def interrupt(self) -> None:
-        """The next edit starts a new undo step whatever its key and timing."""
-        self._key = None
+    def set_family(self, family: str | None) -> None:
+        """Show `family` (None: a mixed selection, an empty field). Emits nothing."""
+        blocked = self.blockSignals(True)
+        try:
+            if family is None:
+                self.setCurrentIndex(-1)
+                self.clearEditText()
+            else:
+                self.setCurrentFont(QFont(family))
+                self.setEditText(family)  # even when not installed
+        finally:
+            self.blockSignals(blocked)
+        self._shown = family or ""
+
+    def family(self) -> str:
+        """The family shown as committed ("" when mixed)."""
+        return self._shown
+
+    def has_uncommitted_edit(self) -> bool:
+        return self.currentText() != self._shown
+
+    def revert_edit(self) -> None:
+        blocked = self.blockSignals(True)
+        try:
+            self.setEditText(self._shown)
+        finally:
+            self.blockSignals(blocked)
+
+    @staticmethod
+    def installed(name: str) -> str | None:
+        """The installed family called `name` (any case), or None."""
+        wanted = name.strip().casefold()
+        for family in QFontDatabase.families():
+            if family.casefold() == wanted:
+                return family
+        return None
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focused.emit()
+
+    def _commit(self, text: str, *, chosen: bool = False) -> None:
+        name = text.strip()
+        if name == self._shown:
+            return
+        if not name:  # emptied: nothing to set
+            self.revert_edit()
+            return
+        family = self.installed(name)
+        if family is None:
+            self.revert_edit()
+            self.refused.emit(name)
+            return
+        self._shown = family
+        if self.currentText() != family:
+            self.revert_edit()
+        self.committed.emit(family, chosen)
+
+
+class WheelGuard(QObject):
+    """The wheel scrolls the panel; a field takes it only when it already has focus.
+
+    Installed on the Properties fields. A wheel over a field without focus goes to the
+    scroll area around it, so scrolling down a dock never changes the value under the
+    pointer (a stray "Change Font Size" step) nor moves the focus into the field.
+    """
+
+    def guard(self, *fields: QWidget) -> None:
+        for field in fields:
+            field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus
+            field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is watched or watched.isAncestorOf(focus)):
+            return False  # the focused field takes the wheel
+        area = _scroll_area_of(watched)
+        if area is not None:
+            QApplication.sendEvent(area.viewport(), event)
+        event.accept()
+        return True
+
+
+def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent

@@ -7,11 +7,12 @@ selected shape (so undo and redo update them), and a refresh never pushes anythi
 
 Rules a person can rely on:
 
-* **One gesture, one undo step.** A slider drag is one step (the first change of a press
-  starts it, later changes while pressed join it). Holding a spin-box arrow is one step:
-  steps of the same field less than `JOIN_WINDOW` seconds apart join (see `JoinPolicy`).
-  Typing a value and pressing Enter is one step. A colour chosen in the dialog, a "None"
-  toggle and a font choice are one step each.
+* **One gesture, one undo step.** A slider drag is one step (press to release). Holding a
+  spin-box arrow is one step: the arrow steps of one field on one selection are one open
+  step of the history (`History.push(step=...)`), ended by a pause, by focus moving to a
+  field, by another selection or by anything else happening on the history. Typing a
+  value and pressing Enter is one step. A colour chosen in the dialog, a "None" toggle and
+  a font choice are one step each.
 * **Geometry edits the box.** x, y, width and height are the union of the selected shapes'
   boxes: a rectangle's, ellipse's or text box's own x/y/width/height fields (for a rotated
   box these are the unrotated box, not the rotated outline's bounds, so typing 100 into
@@ -37,15 +38,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFontComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -53,6 +51,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +64,7 @@ from editor.model import (
     MAX_SIZE,
     STYLE_PROPERTIES,
     Change,
+    Document,
     Line,
     Shape,
     Text,
@@ -73,16 +73,13 @@ from editor.model import (
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
 from editor.ui.panels.colors import MIXED_TEXT, ColorButton
-from editor.ui.panels.fields import JoinPolicy, NumberField
+from editor.ui.panels.fields import FontField, NumberField, WheelGuard
 from editor.ui.session import Session
 
 log = logging.getLogger(__name__)
 
 Box = tuple[float, float, float, float]
 Axis = Literal["width", "height"]
-
-#: Seconds between two steps of one field below which they are one undo step.
-JOIN_WINDOW = 1.0
 
 
 # --------------------------------------------------------------------- geometry rules
@@ -183,6 +180,12 @@ def _row(*widgets: QWidget, stretch: bool = False) -> QWidget:
     return box
 
 
+def _shorten(text: str, limit: int = 40) -> str:
+    """A typed value as a message shows it: one line, at most `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _common(values: Iterable[Any]) -> tuple[bool, Any]:
     """(True, value) when all values are equal, else (False, first value or None)."""
     first: Any = None
@@ -201,17 +204,20 @@ class PropertiesPanel(QWidget):
     The window wraps it in a "Properties" dock and calls `set_session` on New/Open.
     """
 
+    #: A short message for the status bar ("No font called … is installed.").
+    message = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: Session | None = None
         self._binding = _Binding()
         self.destroyed.connect(self._binding.close)
-        self._joins = JoinPolicy(time.monotonic, JOIN_WINDOW)
         self._selected: frozenset[str] = frozenset()
         self._refreshing = False
         self._pushing = False
-        #: None: slider not pressed; True: pressed, no change yet; False: changed.
-        self._slider_fresh: bool | None = None
+        #: A new text box being edited, not in the document yet (see show_new_box).
+        self._new_box: Text | None = None
+        self._restyle: Callable[[Text], object] | None = None
         # Document changes are coalesced: an undo jump of 1,000 steps refreshes once.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -223,28 +229,44 @@ class PropertiesPanel(QWidget):
         self.refresh()
 
     # ---------------------------------------------------------------- public API
-    @property
-    def clock(self) -> Callable[[], float]:
-        """Monotonic clock (seconds) for grouping repeated steps; tests inject a fake."""
-        return self._joins.clock
-
-    @clock.setter
-    def clock(self, clock: Callable[[], float]) -> None:
-        self._joins.clock = clock
-
     def session(self) -> Session | None:
         return self._session
+
+    def show_new_box(self, box: Text | None, restyle: Callable[[Text], object] | None = None
+                     ) -> None:  # fmt: skip
+        """Describe a new text box being edited (None: the selection again).
+
+        The box is not in the document until its first character is typed, so an edit
+        here makes no history step: the command is applied to a scratch document holding
+        just the box and `restyle(new box)` hands the result back (to the canvas, whose
+        first keystroke then adds the box as styled).
+        """
+        self._new_box = box
+        self._restyle = restyle
+        self.refresh()
+
+    def _restyle_new_box(self, session: Session, command: Command) -> None:
+        box = self._new_box
+        assert box is not None
+        scratch = Document(session.document.page, [box])
+        try:
+            command.do(scratch)
+        except ValueError as exc:
+            log.info("property change rejected: %s", exc)
+        else:
+            styled = scratch.get(box.id)
+            if isinstance(styled, Text) and self._restyle is not None:
+                self._restyle(styled)  # the canvas calls show_new_box back with it
+        finally:
+            self.refresh()
 
     def set_session(self, session: Session | None) -> None:
         """Show and edit `session`; the previous session is unbound completely."""
         self._binding.close()
         self._session = session
-        self._joins.interrupt()
-        self._slider_fresh = None
         if session is not None:
             binding = self._binding
             binding.connect(session.selection.changed, self._on_selection_changed)
-            binding.connect(session.history.stack.indexChanged, self._on_history_index)
             binding.add(session.document.subscribe(self._on_document_change))
             binding.connect(session.destroyed, self._on_session_destroyed)
         self._selected = frozenset(session.selection.ids()) if session else frozenset()
@@ -268,19 +290,33 @@ class PropertiesPanel(QWidget):
         finally:
             self._refreshing = False
 
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the widest group of fields needs (whichever is shown), plus room for
+        the vertical scroll bar: the dock can shrink in height (it scrolls), never so
+        narrow that a field is cut off."""
+        outer: QVBoxLayout | None = getattr(self, "_outer", None)
+        if outer is None:  # still being built
+            return super().minimumSizeHint()
+        boxes = (self._page_box, self._style_box, self._text_box, self._geometry_box)
+        margins = outer.contentsMargins()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(box.minimumSizeHint().width() for box in boxes)
+        return QSize(width + margins.left() + margins.right() + bar + 2, 120)
+
     # ---------------------------------------------------------------------- build
     def _build(self) -> None:
         self.setAccessibleName("Properties")
         # The fields live in a scroll area: a short dock scrolls instead of squashing them,
         # and showing or hiding rows (another selection) does not change the panel's
         # minimum size, so the main window's size hints stay put.
-        scroll = QScrollArea(self)
+        scroll = self._scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget(scroll)
         outer = QVBoxLayout(content)
+        self._outer = outer
 
         # Page (nothing selected)
         self._page_box = QGroupBox("Page")
@@ -320,7 +356,7 @@ class PropertiesPanel(QWidget):
         # Text
         self._text_box = QGroupBox("Text")
         form = QFormLayout(self._text_box)
-        self.font_family = QFontComboBox()
+        self.font_family = FontField()
         editor = self.font_family.lineEdit()
         if editor is not None:  # the combo box is editable: it has one
             editor.setPlaceholderText(MIXED_TEXT)
@@ -342,6 +378,21 @@ class PropertiesPanel(QWidget):
         self._add(form, "y", "&Y:", self.y_field, "Y")
         self._add(form, "width", "W&idth:", self.width_field, "Width")
         self._add(form, "height", "&Height:", self.height_field, "Height")
+        # One line: its end points instead of a box.
+        self.x1_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.y1_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.x2_field = NumberField(-MAX_COORD, MAX_COORD)
+        self.y2_field = NumberField(-MAX_COORD, MAX_COORD)
+        self._add(form, "x1", "x&1:", self.x1_field, "Start x (x1)")
+        self._add(form, "y1", "&y1:", self.y1_field, "Start y (y1)")
+        self._add(form, "x2", "&x2:", self.x2_field, "End x (x2)")
+        self._add(form, "y2", "y&2:", self.y2_field, "End y (y2)")
+        for box in (self._page_box, self._style_box, self._text_box, self._geometry_box):
+            box_form = box.layout()
+            assert isinstance(box_form, QFormLayout)
+            # Fields take the dock's width; the dock is never narrower than they need
+            # (minimumSizeHint), so nothing is cut off on the right.
+            box_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addWidget(self._geometry_box)
         outer.addStretch(1)
         scroll.setWidget(content)
@@ -355,9 +406,17 @@ class PropertiesPanel(QWidget):
             self.stroke_width, self.opacity_slider, self.opacity_spin,
             self.font_family, self.font_size, self.text_color,
             self.x_field, self.y_field, self.width_field, self.height_field,
+            self.x1_field, self.y1_field, self.x2_field, self.y2_field,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
+        self._wheel_guard = WheelGuard(self)
+        self._wheel_guard.guard(
+            self.page_width, self.page_height, self.stroke_width, self.opacity_slider,
+            self.opacity_spin, self.font_family, self.font_size, self.x_field, self.y_field,
+            self.width_field, self.height_field, self.x1_field, self.y1_field, self.x2_field,
+            self.y2_field,
+        )  # fmt: skip
         self._connect_fields()
 
     def _add(
@@ -389,25 +448,35 @@ class PropertiesPanel(QWidget):
         self.font_size.edited.connect(
             lambda v, s, p: self._edit_number("font_size", self.font_size, v, s, p)
         )
-        self.opacity_slider.sliderPressed.connect(self._on_slider_pressed)
-        self.opacity_slider.sliderReleased.connect(self._on_slider_released)
+        self.opacity_slider.sliderPressed.connect(self._checkpoint)
+        self.opacity_slider.sliderReleased.connect(self._checkpoint)
         self.opacity_slider.valueChanged.connect(self._on_slider_value)
         self.opacity_spin.edited.connect(self._on_opacity_spin)
-        self.font_family.currentFontChanged.connect(self._on_font_family)
+        self.font_family.committed.connect(self._on_font_family)
+        self.font_family.refused.connect(
+            lambda name: self.message.emit(f"No font called “{_shorten(name)}” is installed.")
+        )
+        self.font_family.focused.connect(self._checkpoint)
         self.x_field.edited.connect(lambda v, s, p: self._edit_position("x", v, s, p))
         self.y_field.edited.connect(lambda v, s, p: self._edit_position("y", v, s, p))
         self.width_field.edited.connect(lambda v, s, p: self._edit_size("width", v, s, p))
         self.height_field.edited.connect(lambda v, s, p: self._edit_size("height", v, s, p))
+        for end, field in (("x1", self.x1_field), ("y1", self.y1_field), ("x2", self.x2_field),
+                           ("y2", self.y2_field)):  # fmt: skip
+            field.edited.connect(lambda v, s, p, end=end: self._edit_end(end, v, s, p))
         for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
                       self.font_size, self.x_field, self.y_field, self.width_field,
-                      self.height_field):  # fmt: skip
-            field.focused.connect(self._joins.interrupt)
+                      self.height_field, self.x1_field, self.y1_field, self.x2_field,
+                      self.y2_field):  # fmt: skip
+            field.focused.connect(self._checkpoint)
 
     # -------------------------------------------------------------------- display
     def _selected_shapes(self) -> list[Shape]:
         session = self._session
         if session is None:
             return []
+        if self._new_box is not None:
+            return [self._new_box]
         get = session.document.get
         return [s for i in session.selection.ids() if (s := get(i)) is not None]
 
@@ -461,18 +530,20 @@ class PropertiesPanel(QWidget):
             self.opacity_slider.blockSignals(blocked)
 
         families = [s.font_family for s in having["font_family"] if isinstance(s, Text)]
-        blocked = self.font_family.blockSignals(True)
-        try:
-            same, family = _common(families)
-            if families and same:
-                self.font_family.setCurrentFont(QFont(family))
-                self.font_family.setEditText(family)  # even when not installed
-            else:
-                self.font_family.setCurrentIndex(-1)
-                self.font_family.clearEditText()
-        finally:
-            self.font_family.blockSignals(blocked)
+        same, family = _common(families)
+        self.font_family.set_family(family if families and same else None)
 
+        one_line = shapes[0] if len(shapes) == 1 and isinstance(shapes[0], Line) else None
+        for name in ("x", "y", "width", "height"):
+            self._set_row_visible(name, one_line is None)
+        for name in ("x1", "y1", "x2", "y2"):
+            self._set_row_visible(name, one_line is not None)
+        if one_line is not None:
+            self.x1_field.set_value(one_line.x1)
+            self.y1_field.set_value(one_line.y1)
+            self.x2_field.set_value(one_line.x2)
+            self.y2_field.set_value(one_line.y2)
+            return
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
         self.y_field.set_value(top)
@@ -511,8 +582,17 @@ class PropertiesPanel(QWidget):
                 none.blockSignals(blocked)
 
     # ------------------------------------------------------------------- pushing
-    def _push(self, make: Callable[[], Command | None]) -> bool:
+    def _checkpoint(self) -> None:
+        """The next edit starts a new undo step whatever it is."""
+        if self._session is not None:
+            self._session.history.checkpoint()
+
+    def _push(self, make: Callable[[], Command | None], step: Hashable | None = None,
+              *, timed: bool = True) -> bool:  # fmt: skip
         """Build and push one command, then show the result. False if nothing changed.
+
+        `step` names the gesture (an arrow held on one field): see History.push. Without
+        it the command is its own step (its `joinable` is False).
 
         A value the model rejects (out of bounds after scaling, say) is logged and the
         fields snap back to the document's values; the history is untouched.
@@ -523,10 +603,13 @@ class PropertiesPanel(QWidget):
         pushed = False
         try:
             command = make()
+            if command is not None and self._new_box is not None:
+                self._restyle_new_box(session, command)
+                return False
             if command is not None:
                 self._pushing = True
                 try:
-                    pushed = session.push(command)
+                    pushed = session.push(command, step=step, timed=timed)
                 finally:
                     self._pushing = False
         except ValueError as exc:  # includes CommandError
@@ -538,21 +621,25 @@ class PropertiesPanel(QWidget):
         session = self._session
         if session is None:
             return ()
+        if self._new_box is not None:
+            return (self._new_box.id,)
         get = session.document.get
         return tuple(i for i in session.selection.ids() if get(i) is not None)
 
-    def _key(self, name: str) -> Hashable:
-        return name, self._selected
+    def _step(self, name: str, stepped: bool = True) -> Hashable | None:
+        """The history step of an edit of field `name`: arrow steps of one field on one
+        selection continue each other; a typed value is a step of its own (None)."""
+        return ("field", name, self._selected) if stepped else None
 
     def _commit_style(self, prop: StyleProperty, value: Any) -> None:
         """A discrete choice (colour, "None", font): its own undo step, never joined."""
-        self._joins.interrupt()
-        self._set_style(prop, value, joinable=False)
+        self._set_style(prop, value, None)
 
-    def _set_style(self, prop: StyleProperty, value: Any, joinable: bool) -> None:
+    def _set_style(self, prop: StyleProperty, value: Any, step: Hashable | None,
+                   *, timed: bool = True) -> None:  # fmt: skip
         ids = self._ids()
         if ids:
-            self._push(lambda: SetStyle(ids, prop, value, joinable=joinable))
+            self._push(lambda: SetStyle(ids, prop, value, joinable=False), step, timed=timed)
 
     def _toggle_none(self, prop: Literal["fill", "stroke"]) -> None:
         check = self.fill_none if prop == "fill" else self.stroke_none
@@ -574,34 +661,22 @@ class PropertiesPanel(QWidget):
         same, current = _common(getattr(s, prop) for s in shapes)
         target = current + (value - previous) if stepped and same and shapes else value
         target = min(max(target, field.minimum()), field.maximum())
-        joinable = self._joins.joinable(self._key(prop), repeatable=stepped)
-        self._set_style(prop, target, joinable)
-
-    def _on_slider_pressed(self) -> None:
-        self._slider_fresh = True
-        self._joins.interrupt()
-
-    def _on_slider_released(self) -> None:
-        self._slider_fresh = None
-        self._joins.interrupt()
+        self._set_style(prop, target, self._step(prop, stepped))
 
     def _on_slider_value(self, value: int) -> None:
         if self._refreshing:
             return
-        if self._slider_fresh is not None:  # a drag: one step per press
-            joinable = not self._slider_fresh
-            self._slider_fresh = False
+        if self.opacity_slider.isSliderDown():  # a drag: one step from press to release
+            self._set_style("opacity", value / 100, self._step("opacity_drag"), timed=False)
         else:  # keyboard or wheel on the slider: repeats join like spin-box steps
-            joinable = self._joins.joinable(self._key("opacity"))
-        self._set_style("opacity", value / 100, joinable)
+            self._set_style("opacity", value / 100, self._step("opacity"))
 
     def _on_opacity_spin(self, value: float, stepped: bool, _previous: float) -> None:
-        joinable = self._joins.joinable(self._key("opacity"), repeatable=stepped)
-        self._set_style("opacity", value / 100, joinable)
+        self._set_style("opacity", value / 100, self._step("opacity", stepped))
 
-    def _on_font_family(self, font: QFont) -> None:
-        if not self._refreshing and font.family():
-            self._commit_style("font_family", font.family())
+    def _on_font_family(self, family: str, chosen: bool) -> None:
+        if not self._refreshing:  # browsing the list joins like arrow steps; typing is alone
+            self._set_style("font_family", family, self._step("font_family", chosen))
 
     def _edit_position(self, axis: Literal["x", "y"], value: float, stepped: bool,
                        previous: float) -> None:  # fmt: skip
@@ -612,10 +687,22 @@ class PropertiesPanel(QWidget):
         current = left if axis == "x" else top
         target = current + (value - previous) if stepped else value
         delta = target - current
-        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
         ids = tuple(s.id for s in shapes)
         dx, dy = (delta, 0.0) if axis == "x" else (0.0, delta)
-        self._push(lambda: MoveShapes(ids, dx, dy, joinable=joinable) if delta else None)
+        self._push(lambda: MoveShapes(ids, dx, dy, joinable=False) if delta else None,
+                   self._step(axis, stepped))  # fmt: skip
+
+    def _edit_end(self, end: Literal["x1", "y1", "x2", "y2"], value: float, stepped: bool,
+                  previous: float) -> None:  # fmt: skip
+        shapes = self._selected_shapes()
+        if len(shapes) != 1 or not isinstance(shapes[0], Line):
+            return
+        line = shapes[0]
+        current: float = getattr(line, end)
+        target = current + (value - previous) if stepped else value
+        change = GeometryChange(id=line.id, **{end: target})
+        self._push(lambda: SetGeometry((change,), joinable=False) if target != current else None,
+                   self._step(end, stepped))  # fmt: skip
 
     def _edit_size(self, axis: Axis, value: float, stepped: bool, previous: float) -> None:
         shapes = self._selected_shapes()
@@ -624,13 +711,13 @@ class PropertiesPanel(QWidget):
         _, _, width, height = union_box(shapes)
         current = width if axis == "width" else height
         target = max(0.0, current + (value - previous) if stepped else value)
-        joinable = self._joins.joinable(self._key(axis), repeatable=stepped)
         self._push(
             lambda: (
-                SetGeometry(resize_changes(shapes, axis, target), joinable=joinable)
+                SetGeometry(resize_changes(shapes, axis, target), joinable=False)
                 if target != current
                 else None
-            )
+            ),
+            self._step(axis, stepped),
         )
 
     def _edit_page(self, name: Literal["width", "height"], value: float, stepped: bool,
@@ -640,30 +727,25 @@ class PropertiesPanel(QWidget):
             return
         current: float = getattr(session.document.page, name)
         target = max(1.0, current + (value - previous) if stepped else value)
-        joinable = self._joins.joinable(("page", name), repeatable=stepped)
+        step = ("page", name) if stepped else None
         if name == "width":
-            self._push(lambda: SetPage(width=target, joinable=joinable))
+            self._push(lambda: SetPage(width=target, joinable=False), step)
         else:
-            self._push(lambda: SetPage(height=target, joinable=joinable))
+            self._push(lambda: SetPage(height=target, joinable=False), step)
 
     def _edit_background(self, color: str) -> None:
-        self._joins.interrupt()
         self._push(lambda: SetPage(background=color, joinable=False))
 
     # ------------------------------------------------------------- notifications
     def _on_selection_changed(self) -> None:
         session = self._session
         self._selected = frozenset(session.selection.ids()) if session else frozenset()
-        self._joins.interrupt()
+        self._checkpoint()
         self.refresh()
 
-    def _on_history_index(self, _index: int) -> None:
-        if not self._pushing:  # undo/redo/jump elsewhere: the next edit is a new step
-            self._joins.interrupt()
-            if self._slider_fresh is not None:  # even in the middle of a slider drag
-                self._slider_fresh = True
-
     def _on_document_change(self, change: Change) -> None:
+        if self._new_box is not None:
+            return  # it shows the new box, which is not in the document
         selected = self._selected
         if selected:
             relevant = not selected.isdisjoint(change.changed) or not selected.isdisjoint(

@@ -56,7 +56,7 @@ def make_canvas(qtbot: QtBot, clock: FakeClock) -> Callable[[Session], Canvas]:
     def make(session: Session) -> Canvas:
         canvas = Canvas()
         qtbot.addWidget(canvas)
-        canvas.text_clock = clock
+        session.history.clock = clock
         canvas.resize(1000, 800)
         activate(qtbot, canvas)
         canvas.set_session(session)

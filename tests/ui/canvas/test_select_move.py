@@ -33,12 +33,12 @@ def test_click_selects_and_the_scene_follows(
 ) -> None:
     click(qtbot, canvas, (140, 130))
     assert session.selection.ids() == ("r",)
-    item = canvas.item_for("r")
-    assert item is not None and item.isSelected()
+    overlay = canvas.canvas_scene().overlay
+    assert overlay.frame is not None and (overlay.frame.cx, overlay.frame.cy) == (140, 130)
     assert session.history.stack.count() == 0
     click(qtbot, canvas, (340, 140))
     assert session.selection.ids() == ("e",)
-    assert not item.isSelected()
+    assert (overlay.frame.cx, overlay.frame.cy) == (340, 140)
 
 
 def test_shift_and_ctrl_click_toggle(qtbot: QtBot, canvas: Canvas, session: Session) -> None:
@@ -241,6 +241,21 @@ def test_the_first_nudge_after_a_drag_is_a_new_step(
     drag(qtbot, canvas, (140, 130), (160, 130))
     key(qtbot, canvas, Qt.Key.Key_Right)
     assert session.history.stack.count() == 2
+    session.history.undo()
+    assert box(session, "r") == (120, 100, 80, 60)
+
+
+def test_a_nudge_after_undo_and_a_drag_does_not_join_the_drag(
+    qtbot: QtBot, canvas: Canvas, session: Session
+) -> None:
+    # The old rule compared stack index and count with a snapshot: undo then a drag put
+    # both back where the nudge left them, and the next nudge merged into the drag.
+    click(qtbot, canvas, (140, 130))
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    session.history.undo()
+    drag(qtbot, canvas, (140, 130), (160, 130))
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    assert history_texts(session) == ["Move Rectangle", "Move Rectangle"]
     session.history.undo()
     assert box(session, "r") == (120, 100, 80, 60)
 

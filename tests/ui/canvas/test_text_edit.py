@@ -32,7 +32,7 @@ class Host:
         layout = QVBoxLayout(self.window)
         layout.setContentsMargins(0, 0, 0, 0)
         self.canvas = Canvas(self.window)
-        self.canvas.text_clock = clock
+        session.history.clock = clock
         layout.addWidget(self.canvas)
         self.window.resize(1000, 800)
         self.fired: list[str] = []

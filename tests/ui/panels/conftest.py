@@ -75,7 +75,7 @@ def clock() -> FakeClock:
 def props(qtbot: QtBot, session: Session, clock: FakeClock) -> PropertiesPanel:
     panel = PropertiesPanel()
     qtbot.addWidget(panel)
-    panel.clock = clock
+    session.history.clock = clock
     panel.set_session(session)
     show(qtbot, panel)
     return panel

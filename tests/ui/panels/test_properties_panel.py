@@ -3,9 +3,10 @@ fields follow the selection, the document and the history, and refreshing never 
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QApplication,
@@ -382,8 +383,9 @@ def test_a_rotated_box_shows_its_box_fields_not_its_rotated_bounds(
 def test_a_value_the_model_rejects_changes_nothing_and_snaps_back(
     props: PropertiesPanel, session: Session
 ) -> None:
-    session.push(AddShapes((line("far", 5_000_000, 0, 5_000_010, 0),)))
-    session.selection.set(["far"])
+    session.push(AddShapes((line("far", 5_000_000, 0, 5_000_010, 0),
+                            line("far2", 5_000_000, 5, 5_000_010, 5))))  # fmt: skip
+    session.selection.set(["far", "far2"])
     count = session.history.stack.count()
     props.width_field.set_value(9_000_000.0)  # stands for a typed value...
     props.width_field.edited.emit(9_000_000.0, False, 10.0)  # ...committed with Enter
@@ -453,10 +455,15 @@ def test_a_zero_stroke_width_is_a_number_not_a_dash(
 def test_font_family_size_and_colour(
     qtbot: QtBot, props: PropertiesPanel, session: Session
 ) -> None:
+    show(qtbot, props, active=True)
     session.selection.set(["t"])
     assert props.font_family.currentText() == "DejaVu Sans"
     assert props.font_size.value() == 14.0
-    props.font_family.setCurrentFont(QFont("DejaVu Serif"))  # what choosing an item does
+    family = props.font_family
+    family.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(family, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(family, "DejaVu Serif")
+    qtbot.keyClick(family, Qt.Key.Key_Return)
     props.font_size.stepUp()
     qtbot.mouseClick(props.text_color, Qt.MouseButton.LeftButton)
     pick_color(props.text_color.dialog(), QColor("#336699"))
@@ -574,7 +581,14 @@ def test_a_destroyed_session_leaves_an_empty_disabled_panel(
         other.deleteLater()
     assert props.session() is None
     assert not props.isEnabled()
-    document.set_page(document.page)  # no listener of the panel is left behind
+    # No listener of the panel is left behind: a page change (which the page fields of a
+    # bound panel would schedule a refresh for) reaches nothing of the panel.
+    heard: list[object] = []
+    props._refresh_timer.timeout.connect(lambda: heard.append("refresh"))
+    document.set_page(msgspec.structs.replace(document.page, width=999.0))
+    assert not props._refresh_timer.isActive()
+    qtbot.wait(10)
+    assert heard == []
 
 
 # ----------------------------------------------------------------------- keyboard
@@ -585,20 +599,25 @@ def field_widgets(panel: PropertiesPanel) -> list[QWidget]:
         panel.stroke_width, panel.opacity_slider, panel.opacity_spin,
         panel.font_family, panel.font_size, panel.text_color,
         panel.x_field, panel.y_field, panel.width_field, panel.height_field,
+        panel.x1_field, panel.y1_field, panel.x2_field, panel.y2_field,
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("ids", [["r"], ["l"], ["t"], ["r", "l", "t"], []])
 def test_every_field_has_an_accessible_name_and_a_labelled_buddy(
-    props: PropertiesPanel,
+    props: PropertiesPanel, session: Session, ids: list[str]
 ) -> None:
+    session.selection.set(ids)
     buddies = {label.buddy(): label.text() for label in props.findChildren(QLabel) if label.buddy()}
     for widget in field_widgets(props):
         assert widget.accessibleName(), widget
+        assert "&" in buddies.get(widget, "&"), widget
     for widget in (props.page_width, props.fill_button, props.opacity_slider, props.x_field,
-                   props.font_family, props.height_field):  # fmt: skip
+                   props.font_family, props.height_field, props.x1_field):  # fmt: skip
         assert "&" in buddies[widget]
-    mnemonics = [t[t.index("&") + 1].lower() for t in buddies.values()]
-    assert len(mnemonics) == len(set(mnemonics)), "mnemonics are unique"
+    shown = [t for w, t in buddies.items() if w is not None and w.isVisibleTo(props)]
+    mnemonics = [t[t.index("&") + 1].lower() for t in shown]
+    assert len(mnemonics) == len(set(mnemonics)), "mnemonics shown together are unique"
 
 
 @pytest.mark.parametrize("ids", [["r"], ["t", "l"], []])
