@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._owns_jobs = jobs is None
         self._session: Session | None = None
         self._closing = False
+        self._in_close_event = False
 
         self.undo_group = QUndoGroup(self)
         self.action_registry = Actions(self.undo_group, self)
@@ -386,32 +387,42 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ close
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing:
-            self._save_layout()
-            if self._owns_jobs:
-                self.jobs.shutdown(timeout=10)
-            event.accept()
+        """Ask about unsaved changes, then unfinished jobs; close when both are settled.
+
+        When nothing needs asking the chain runs to `discard_and_close` inside this call
+        and the event is accepted here. Calling `close()` from inside a close event does
+        nothing (Qt ignores a re-entered close), which is why an unmodified window once
+        ignored Ctrl+Q. When a prompt is open the event is ignored and the answer closes
+        the window later, through a fresh `close()`.
+        """
+        if not self._closing:
+            self._in_close_event = True
+            try:
+                self.documents.maybe_discard(self._ask_about_jobs)
+            finally:
+                self._in_close_event = False
+        if not self._closing:
+            event.ignore()
             return
-        event.ignore()
-        self.documents.maybe_discard(self._ask_about_jobs)
+        self._save_layout()
+        if self._owns_jobs:
+            self.jobs.shutdown(timeout=10)
+        event.accept()
 
     def _ask_about_jobs(self) -> None:
         """Unsaved changes are dealt with; now the background jobs (never dropped silently)."""
 
         def answered(choice: QuitChoice) -> None:
             if choice != "stay":
-                self._close_now()
+                self.discard_and_close()
 
         ask_pending_jobs(self, self.jobs, answered)
 
-    def _close_now(self) -> None:
-        self._closing = True
-        self.close()
-
     def discard_and_close(self) -> None:
-        """Close without asking (tests, and the fixture's teardown)."""
+        """Close without asking any more: the prompts were answered (or tests, teardown)."""
         self._closing = True
-        self.close()
+        if not self._in_close_event:  # else closeEvent, further up the stack, accepts
+            self.close()
 
     def _save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from tests.ui.xkeys import XSession
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "ui" / "xcb_screenshot.py"
 SAMPLE = ROOT / "resources" / "samples" / "welcome.strata"
@@ -68,3 +70,79 @@ def test_the_window_opens_on_xcb_and_shows_the_document(xvfb: str, tmp_path: Pat
     # the sample's page background and its title bar's blue fill are on screen
     assert count(image, "#fffdf7") > 2000
     assert count(image, "#2b4c7e") > 500
+
+
+# --------------------------------------------------------------- quitting (issue 8, item 1)
+def strata_command() -> list[str]:
+    """The installed `strata` console script next to this Python, else `python -m editor`."""
+    script = Path(sys.executable).with_name("strata")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "editor"]
+
+
+def start_strata(display: str, home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(home),
+           "XDG_RUNTIME_DIR": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
+    return subprocess.Popen(
+        [*strata_command(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def quit_result(process: subprocess.Popen[str], timeout: float = 20) -> tuple[int, str]:
+    """Wait for the process to exit after Ctrl+Q: (exit status, stderr)."""
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _out, err = process.communicate()
+        pytest.fail(f"strata did not exit after Ctrl+Q; stderr: {err[-2000:]}")
+    return process.returncode, err
+
+
+@pytest.fixture
+def x_session(xvfb: str) -> Iterator[XSession]:
+    session = XSession(xvfb)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def test_ctrl_q_quits_a_freshly_opened_document(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    process = start_strata(xvfb, tmp_path, str(SAMPLE))
+    try:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        code, err = quit_result(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert code == 0, err[-2000:]
+    assert "Traceback" not in err
+
+
+def test_ctrl_q_quits_after_an_edit_is_undone_back_to_saved(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    process = start_strata(xvfb, tmp_path, str(SAMPLE))
+    try:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")  # select every shape
+        x_session.key("Right")  # nudge them: the document is modified
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        x_session.key("ctrl+z")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
+        x_session.key("ctrl+q")
+        code, err = quit_result(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert code == 0, err[-2000:]
+    assert "Traceback" not in err
