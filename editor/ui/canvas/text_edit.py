@@ -1,9 +1,16 @@
 """Editing a text box in place, with every change on the one global history.
 
 The editor is a QGraphicsTextItem laid over the text box with the renderer's font, wrap
-mode and design metrics (`text_font`, WrapAtWordBoundaryOrAnywhere, no document margin),
-so its lines break exactly where the painted text broke and nothing jumps when editing
-starts. While it is open the shape item paints its box without the text.
+mode, design metrics and padding (`text_font`, WrapAtWordBoundaryOrAnywhere, a document
+margin of `TEXT_PADDING`), so its lines break exactly where the painted text broke and
+nothing jumps when editing starts. While it is open the shape item paints its box
+without the text.
+
+A box whose height follows its text (`Text.auto_height`, every box made with the Text
+tool) grows while typing: when the text needs more room (`fitted_height`), the
+`EditText` step carries the new height, so the growth is part of the typing step and one
+undo shrinks the box back. It never shrinks by itself (deleting text keeps the height).
+A paste is marked on its step (`pasted`): History then says "Paste '…'".
 
 The editor's QTextDocument keeps no undo stack of its own (``setUndoRedoEnabled(False)``).
 Each content change becomes an `EditText` splice pushed to the session's history, computed
@@ -26,6 +33,7 @@ that is never typed in leaves no trace in the document or the history.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
 
@@ -52,7 +60,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.commands import AddShapes, CommandError, EditText
-from editor.io.render import local_transform, qcolor, text_font
+from editor.io.render import TEXT_PADDING, fitted_height, local_transform, qcolor, text_font
 from editor.model import Change, Text
 from editor.ui.session import Session
 
@@ -165,7 +173,7 @@ class TextEditor(QGraphicsTextItem):
         self._box = QRectF()
         document = self.document()
         document.setUndoRedoEnabled(False)
-        document.setDocumentMargin(0.0)
+        document.setDocumentMargin(TEXT_PADDING)  # on every side, as the renderer pads
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         option.setUseDesignMetrics(True)
@@ -234,7 +242,11 @@ class TextEditor(QGraphicsTextItem):
             text = QGuiApplication.clipboard().text().replace("\r\n", "\n")
             if text:
                 cursor = self.textCursor()
-                cursor.insertText(text)
+                owner.pasting = True
+                try:
+                    cursor.insertText(text)
+                finally:
+                    owner.pasting = False
                 self.setTextCursor(cursor)
             return
         if key in _NAVIGATION:
@@ -301,6 +313,8 @@ class InPlaceTextEdit:
         self._text = shape.text
         self._syncing = False
         self._pushing = False
+        #: True while the editor inserts a paste (the change it causes is a paste).
+        self.pasting = False
         self._new_step = True
         self._last_end = -1
         self._last_time = 0.0
@@ -362,14 +376,17 @@ class InPlaceTextEdit:
         if new == old:
             return  # a format-only change
         start, gone, inserted = splice(old, new, position, removed, added)
-        joinable = self._joinable(start, gone)
+        joinable = self._joinable(start, gone) and not self.pasting
         history = self._session.history
         self._pushing = True
         try:
             if self.pending:
                 self._add_box()
             self._text = new
-            history.push(EditText(self.shape_id, start, gone, inserted, joinable=joinable))
+            history.push(
+                EditText(self.shape_id, start, gone, inserted, joinable=joinable,
+                         height=self._grown_height(new), pasted=self.pasting)
+            )  # fmt: skip
         except CommandError:  # the editor and the document disagree: trust the document
             log.exception("text edit of %r rejected; reloading the box", self.shape_id)
             shape = self._session.document.get(self.shape_id)
@@ -382,6 +399,14 @@ class InPlaceTextEdit:
         self._last_time = self._clock()
         self._last_index = history.stack.index()
         self._last_count = history.stack.count()
+
+    def _grown_height(self, text: str) -> float | None:
+        """The height the box must grow to for `text`, or None if it keeps its height."""
+        shape = self._session.document.get(self.shape_id)
+        if not isinstance(shape, Text) or not shape.auto_height:
+            return None
+        needed = float(math.ceil(fitted_height(shape, text)))
+        return needed if needed > shape.height else None
 
     def _joinable(self, start: int, removed: str) -> bool:
         if self._new_step or self.pending:
