@@ -244,13 +244,13 @@ class Canvas(QGraphicsView):
         return self._zoom
 
     def zoom_in(self) -> None:
-        self._set_zoom(self._zoom * ZOOM_STEP)
+        self.set_zoom(self._zoom * ZOOM_STEP)
 
     def zoom_out(self) -> None:
-        self._set_zoom(self._zoom / ZOOM_STEP)
+        self.set_zoom(self._zoom / ZOOM_STEP)
 
     def zoom_actual(self) -> None:
-        self._set_zoom(1.0)
+        self.set_zoom(1.0)
 
     def zoom_fit(self) -> None:
         """Fit the page in the view, with a margin, and centre it."""
@@ -261,14 +261,12 @@ class Canvas(QGraphicsView):
         viewport = self.viewport()
         room_w = max(viewport.width() - 2 * FIT_MARGIN_PX, 1.0)
         room_h = max(viewport.height() - 2 * FIT_MARGIN_PX, 1.0)
-        self._set_zoom(min(room_w / page.width(), room_h / page.height()))
+        self.set_zoom(min(room_w / page.width(), room_h / page.height()))
         self.centerOn(page.center())
 
     def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
-        """Set the zoom, keeping the scene point under `anchor` (viewport pixels) still."""
-        self._set_zoom(zoom, anchor)
-
-    def _set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Set the zoom (clamped), keeping the scene point under `anchor` (viewport
+        pixels; default: the centre) still. Every zoom action comes through here."""
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         if math.isclose(zoom, self._zoom, rel_tol=1e-12):
             return
@@ -512,7 +510,7 @@ class Canvas(QGraphicsView):
         if modifiers & Qt.KeyboardModifier.ControlModifier:
             steps = delta.y() / 120.0 if delta.y() else delta.x() / 120.0
             if steps:
-                self._set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
+                self.set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
             event.accept()
             return
         if modifiers & Qt.KeyboardModifier.ShiftModifier and delta.y() and not delta.x():
