@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import PySide6
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.ui.shortcuts import ShortcutGroup
 
 STRATA_FILTER = "Strata drawings (*.strata)"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
@@ -182,25 +185,45 @@ class ExportDialog(QDialog):
         self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
 
 
-def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
-    """The keyboard shortcuts, as a searchable-by-eye table."""
-    dialog = QDialog(parent)
-    dialog.setObjectName("shortcuts_dialog")
-    dialog.setWindowTitle("Keyboard Shortcuts")
-    extra = [
+#: Keys that are no menu's action, listed after the menus' groups in the F1 list.
+CANVAS_KEYS: ShortcutGroup = (
+    "Canvas",
+    [
         ("Move selection 1 px / 10 px", "Arrow keys / Shift+Arrow keys"),
         ("Constrain while drawing", "Shift (square, circle, 45° lines)"),
         ("Pan", "Space+drag, middle button drag"),
         ("Zoom about the cursor", "Ctrl+wheel"),
         ("Edit a text box", "Double-click, or Enter on a selected text box"),
         ("Cancel gesture / back to Select", "Escape"),
-    ]
-    table = QTableWidget(len(rows) + len(extra), 2)
+    ],
+)
+
+
+def show_shortcuts(parent: QWidget, groups: list[ShortcutGroup]) -> QDialog:
+    """The keyboard shortcuts: one titled section per group (the menus, then the canvas)."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("shortcuts_dialog")
+    dialog.setWindowTitle("Keyboard Shortcuts")
+    sections = [*groups, CANVAS_KEYS]
+    table = QTableWidget(sum(1 + len(rows) for _title, rows in sections), 2)
+    table.setObjectName("shortcuts_table")
     table.setHorizontalHeaderLabels(["Action", "Keys"])
-    for n, (action, keys) in enumerate([*rows, *extra]):
-        table.setItem(n, 0, QTableWidgetItem(action))
-        table.setItem(n, 1, QTableWidgetItem(keys))
+    row = 0
+    for title, rows in sections:
+        heading = QTableWidgetItem(title)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        table.setItem(row, 0, heading)
+        table.setSpan(row, 0, 1, 2)
+        row += 1
+        for action, keys in rows:
+            table.setItem(row, 0, QTableWidgetItem(action))
+            table.setItem(row, 1, QTableWidgetItem(keys))
+            row += 1
     table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -208,23 +231,41 @@ def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     layout = QVBoxLayout(dialog)
     layout.addWidget(table)
     layout.addWidget(buttons)
-    dialog.resize(520, 560)
+    dialog.resize(520, 640)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
 def show_about(parent: QWidget) -> QMessageBox:
+    """About Strata: what it is, its version, its licence and the project behind it."""
     box = QMessageBox(parent)
+    box.setObjectName("about_dialog")
     box.setWindowTitle("About Strata")
-    box.setText(f"<b>Strata {__version__}</b>")
+    box.setIconPixmap(parent.windowIcon().pixmap(64))
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(f"<b>Strata {html.escape(__version__)}</b>")
     box.setInformativeText(
         "A text-and-shape editor in which every change is one undoable step. "
         "Saving and exporting run in the background and never freeze the window."
+        f"<p>Licence: {html.escape(licence())}.<br>The Strata project: an open-source "
+        "editor whose source, documentation (README.md, docs/) and tests come together."
+        "</p>"
+        f"<p>Qt {html.escape(qVersion())}, PySide6 {html.escape(PySide6.__version__)}</p>"
     )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def licence() -> str:
+    """The licence in the installed package's metadata (pyproject.toml's `license`)."""
+    try:
+        meta = metadata("strata")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "MIT"
+    fields = meta.json
+    return str(fields.get("license_expression") or fields.get("license") or "MIT")
 
 
 class PreferencesDialog(QDialog):

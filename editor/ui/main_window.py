@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -49,6 +50,7 @@ from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
 from editor.ui.session import Session
 from editor.ui.settings import Settings
+from editor.ui.shortcuts import menu_groups
 
 APP_NAME = "Strata"
 
@@ -163,6 +165,10 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         """Open a document (asks about unsaved changes first). False if it failed."""
         return self.documents.open_path(path)
+
+    def show_shortcuts(self) -> QDialog:
+        """F1: the shortcuts of every menu, grouped as the menus are."""
+        return show_shortcuts(self, menu_groups(self.menuBar(), self.action_registry.label))
 
     def show_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self, self.settings.undo_limit(), self.settings.set_undo_limit)
@@ -279,7 +285,7 @@ class MainWindow(QMainWindow):
         a.on("zoom_actual", canvas.zoom_actual)
         a.on("preferences", self.show_preferences)
         a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
-        a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
+        a.on("shortcuts", self.show_shortcuts)
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
