@@ -52,14 +52,18 @@ def show_error(parent: QWidget, title: str, text: str, detail: str = "") -> QMes
 Choice = QMessageBox.StandardButton
 
 
-def ask_unsaved(parent: QWidget, name: str, then: Callable[[Choice], None]) -> QMessageBox:
-    """Save / Discard / Cancel for a modified document; calls `then(choice)` when answered."""
+def ask_unsaved(
+    parent: QWidget, name: str, then: Callable[[Choice], None], *, note: str = ""
+) -> QMessageBox:
+    """Save / Discard / Cancel for a modified document; calls `then(choice)` when answered.
+    `note` (a save already in progress, say) is added to the explanation."""
     box = QMessageBox(parent)
     box.setObjectName("unsaved_dialog")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved changes")
     box.setText(f"Save the changes to “{html.escape(name)}” before closing?")
-    box.setInformativeText("Your changes will be lost if you don't save them.")
+    lost = "Your changes will be lost if you don't save them."
+    box.setInformativeText(f"{note}\n\n{lost}" if note else lost)
     box.setStandardButtons(Choice.Save | Choice.Discard | Choice.Cancel)
     box.setDefaultButton(Choice.Save)
     box.setEscapeButton(Choice.Cancel)

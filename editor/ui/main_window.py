@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._in_close_event = True
             try:
-                self.documents.maybe_discard(self._ask_about_jobs)
+                self.documents.maybe_discard(self._ask_about_jobs, doing="quit")
             finally:
                 self._in_close_event = False
         if not self._closing:
