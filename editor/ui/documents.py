@@ -147,7 +147,12 @@ class DocumentController(QObject):
                 if earlier is None:
                     pending.then = after
                 else:
-                    pending.then = lambda ok, first=earlier: (first(ok), after(ok))[-1]
+
+                    def both(ok: bool, first: Callable[[bool], None] = earlier) -> None:
+                        first(ok)
+                        after(ok)
+
+                    pending.then = both
                 return True
         return False
 
