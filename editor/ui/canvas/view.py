@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -147,10 +147,12 @@ class Canvas(QGraphicsView):
         self.setBackgroundBrush(BACKGROUND)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
-        # Zoom anchoring is done by hand (about the cursor, or the centre); resizing the
-        # window keeps the centre in place.
+        # Zoom anchoring is done by hand (about the cursor, or the centre). Resizing keeps
+        # the drawing where it is on screen (see _keep_drawing_still), so a dock or the
+        # failed-job notice appearing covers an edge instead of making the page jump.
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self._origin_in_window: QPoint | None = None
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.viewport().setMouseTracking(True)  # hover cursors over handles
         self._set_cursor(Qt.CursorShape.ArrowCursor)
@@ -684,5 +686,22 @@ class Canvas(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._keep_drawing_still()
         if self._fit_pending and self.isVisible():
             self.zoom_fit()
+
+    def _keep_drawing_still(self) -> None:
+        """After a resize, scroll so that the drawing stays where it was in the window.
+
+        With NoAnchor Qt keeps the scene point at the viewport's top-left corner; when
+        that corner itself moved in the window (a dock opened on the left or the top),
+        the drawing would move with it, so the scroll bars take the move back.
+        """
+        origin = self.viewport().mapTo(self.window(), QPoint(0, 0))
+        old, self._origin_in_window = self._origin_in_window, origin
+        if old is None or origin == old:
+            return
+        moved = origin - old
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + moved.x())
+        v.setValue(v.value() + moved.y())
