@@ -114,7 +114,16 @@ def file_dialog(
 
 
 class ExportDialog(QDialog):
-    """Choose where and how to export: format, PNG scale, file name."""
+    """Choose where and how to export: format, PNG scale, file name.
+
+    The file field is wide enough for a real path. A relative path is taken relative to
+    the suggested file's folder (the drawing's folder, or the last one used), never to
+    the folder Strata was started in. A path into a folder that does not exist is refused
+    here, with a line saying so, instead of failing later as a dead job.
+    """
+
+    #: The file field is at least this many "x" wide (a typical full path fits).
+    PATH_CHARS = 80
 
     def __init__(
         self, parent: QWidget, suggested: Path, then: Callable[[Path, str, float], object]
@@ -123,6 +132,7 @@ class ExportDialog(QDialog):
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
         self._then = then
+        self._folder = suggested.parent
         self.format = QComboBox()
         self.format.setAccessibleName("Export format")
         for key, label in EXPORT_FILTERS.items():
@@ -134,7 +144,17 @@ class ExportDialog(QDialog):
         self.scale.setValue(1.0)
         self.scale.setSuffix(" ×")  # noqa: RUF001 (a multiplication sign)
         self.path = QLineEdit(str(suggested.with_suffix(".png")))
+        self.path.setObjectName("export_path")
         self.path.setAccessibleName("Export file")
+        self.path.setMinimumWidth(self.path.fontMetrics().horizontalAdvance("x" * self.PATH_CHARS))
+        self.path.textChanged.connect(lambda _text: self.problem.hide())
+        self.problem = QLabel(self)
+        self.problem.setObjectName("export_problem")
+        self.problem.setAccessibleName("Export problem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -150,6 +170,7 @@ class ExportDialog(QDialog):
         form.addRow(format_label, self.format)
         form.addRow(scale_label, self.scale)
         form.addRow(file_label, row)
+        form.addRow("", self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -173,18 +194,35 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         fmt = self.format.currentData()
-        file_dialog(self, "Export to", self.path.text(), [EXPORT_FILTERS[fmt]],
+        file_dialog(self, "Export to", str(self._target()), [EXPORT_FILTERS[fmt]],
                     lambda p: self.path.setText(str(p)), save=True, suffix=fmt)  # fmt: skip
 
+    def _target(self) -> Path:
+        """The file the field names: `~` expanded, relative to the suggested folder."""
+        path = Path(self.path.text().strip()).expanduser()
+        return path if path.is_absolute() else self._folder / path
+
+    def _refuse(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+        self.path.setFocus()
+
     def accept(self) -> None:
-        text = self.path.text().strip()
-        if not text:
-            self.path.setFocus()
+        if not self.path.text().strip():
+            self._refuse("Type a file name, or choose one with Browse…")
             return
         fmt = self.format.currentData()
-        path = Path(text).expanduser()
+        path = self._target()
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name + f".{fmt}")
+        folder = path.parent
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            self._refuse(f"The folder {folder} {what}. Choose another with Browse…")
+            return
+        if path.is_dir():
+            self._refuse(f"{path} is a folder. Type a file name.")
+            return
         super().accept()
         self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
 

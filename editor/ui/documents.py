@@ -275,6 +275,7 @@ class DocumentController(QObject):
             session.history.mark_saved(pending.revision)
             session.last_save_error = None
             self.settings.add_recent(pending.path)
+            self.settings.set_last_directory(pending.path.resolve().parent)
             self.recentChanged.emit()
             note = "" if not session.history.is_modified() else " (changed since)"
             self.message.emit(f"Saved {pending.path.name}{note}", 4000)
@@ -284,6 +285,7 @@ class DocumentController(QObject):
                 pending.then(True)
         elif isinstance(result, ExportResult):
             self._exports.pop(job_id, None)
+            self.settings.set_last_directory(result.path.parent)
             self.message.emit(f"Exported {result.path.name}", 4000)
 
     def _job_changed(self, record: JobRecord) -> None:
