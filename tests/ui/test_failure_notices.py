@@ -50,6 +50,18 @@ def test_details_selects_the_failed_job_and_keeps_the_canvas_selection(
     assert window.session.selection.ids() == (first,), "the canvas selection is kept"
 
 
+def retry_in_the_panel(window: MainWindow, job_id: int) -> QLabel:
+    """Select the dead letter in the Jobs dock and click Retry; the panel's message line."""
+    window.show_jobs(dead=True)
+    panel = window.jobs_panel
+    assert panel.show_dead_letter(job_id)
+    retry = panel.findChild(QToolButton, "jobs_retry_button")
+    message = panel.findChild(QLabel, "jobs_message")
+    assert retry is not None and message is not None
+    QTest.mouseClick(retry, Qt.MouseButton.LeftButton)
+    return message
+
+
 def test_retrying_clears_under_the_jobs_title_once_the_retry_succeeded(
     qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
 ) -> None:
@@ -57,14 +69,7 @@ def test_retrying_clears_under_the_jobs_title_once_the_retry_succeeded(
     draw_shape(window, "rect", (100, 100), (200, 160))
     ops, job_id = failed_save(qtbot, window, tmp_path / "drawing.strata")
     ops.denied = False
-    window.show_jobs(dead=True)
-    panel = window.jobs_panel
-    assert panel.show_dead_letter(job_id)
-    retry = panel.findChild(QToolButton, "jobs_retry_button")
-    assert retry is not None
-    message = panel.findChild(QLabel, "jobs_message")
-    assert message is not None
-    QTest.mouseClick(retry, Qt.MouseButton.LeftButton)
+    message = retry_in_the_panel(window, job_id)
     assert message.isVisible() and message.text() == "Retrying 1 job."
     wait_until_idle(window.jobs)
     qtbot.waitUntil(lambda: not window.isWindowModified(), timeout=3000)
@@ -77,13 +82,7 @@ def test_a_retry_that_fails_again_says_so_under_the_jobs_title(
     window = strata_window()
     draw_shape(window, "rect", (100, 100), (200, 160))
     _ops, job_id = failed_save(qtbot, window, tmp_path / "drawing.strata")
-    window.show_jobs(dead=True)
-    panel = window.jobs_panel
-    assert panel.show_dead_letter(job_id)
-    retry = panel.findChild(QToolButton, "jobs_retry_button")
-    message = panel.findChild(QLabel, "jobs_message")
-    assert retry is not None and message is not None
-    QTest.mouseClick(retry, Qt.MouseButton.LeftButton)
+    message = retry_in_the_panel(window, job_id)
     wait_until_idle(window.jobs)
     qtbot.waitUntil(lambda: "failed again" in message.text(), timeout=3000)
     assert message.isVisible()

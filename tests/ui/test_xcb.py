@@ -8,6 +8,7 @@ the screen grab must contain the sample's colours where the page is.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -79,25 +80,35 @@ def strata_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "editor"]
 
 
-def start_strata(display: str, home: Path, *args: str) -> subprocess.Popen[str]:
+@contextlib.contextmanager
+def strata_process(display: str, home: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """`strata ARGS` as a process of its own on `display`, with its own HOME; killed if
+    it is still running when the block ends."""
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(home),
            "XDG_RUNTIME_DIR": str(home), "XDG_CONFIG_HOME": str(home / "config"),
            "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [*strata_command(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
-def quit_result(process: subprocess.Popen[str], timeout: float = 20) -> tuple[int, str]:
-    """Wait for the process to exit after Ctrl+Q: (exit status, stderr)."""
+def assert_quits_cleanly(process: subprocess.Popen[str], timeout: float = 20) -> None:
+    """After Ctrl+Q: the process exits by itself, with status 0 and no traceback."""
     try:
         _out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         _out, err = process.communicate()
         pytest.fail(f"strata did not exit after Ctrl+Q; stderr: {err[-2000:]}")
-    return process.returncode, err
+    assert process.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
 
 
 @pytest.fixture
@@ -112,25 +123,17 @@ def x_session(xvfb: str) -> Iterator[XSession]:
 def test_ctrl_q_quits_a_freshly_opened_document(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
-    process = start_strata(xvfb, tmp_path, str(SAMPLE))
-    try:
+    with strata_process(xvfb, tmp_path, str(SAMPLE)) as process:
         window = x_session.wait_window("welcome.strata")
         x_session.focus(window)
         x_session.key("ctrl+q")
-        code, err = quit_result(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert code == 0, err[-2000:]
-    assert "Traceback" not in err
+        assert_quits_cleanly(process)
 
 
 def test_ctrl_q_quits_after_an_edit_is_undone_back_to_saved(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
-    process = start_strata(xvfb, tmp_path, str(SAMPLE))
-    try:
+    with strata_process(xvfb, tmp_path, str(SAMPLE)) as process:
         window = x_session.wait_window("welcome.strata")
         x_session.focus(window)
         x_session.key("ctrl+a")  # select every shape
@@ -139,10 +142,4 @@ def test_ctrl_q_quits_after_an_edit_is_undone_back_to_saved(
         x_session.key("ctrl+z")
         x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
         x_session.key("ctrl+q")
-        code, err = quit_result(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert code == 0, err[-2000:]
-    assert "Traceback" not in err
+        assert_quits_cleanly(process)
