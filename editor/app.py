@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from editor import __version__
@@ -33,7 +32,9 @@ def configure_application(app: QCoreApplication) -> None:
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
     if isinstance(app, QApplication):
-        app.setWindowIcon(QIcon.fromTheme("applications-graphics"))
+        from editor.ui.icons import app_icon  # noqa: PLC0415 (widgets: only for a GUI app)
+
+        app.setWindowIcon(app_icon())
     use_responsive_switch_interval()
 
 

@@ -52,7 +52,7 @@ def shapes(draw: st.DrawFn) -> Shape:
     if kind == "ellipse":
         return Ellipse(sid, *box)
     return Text(sid, *box, draw(texts), draw(st.sampled_from(["DejaVu Sans", "Serif"])),
-                draw(st.floats(1, 200)), draw(colors))  # fmt: skip
+                draw(st.floats(1, 200)), draw(colors), draw(st.booleans()))  # fmt: skip
 
 
 pages = st.builds(Page, st.floats(1, 5000), st.floats(1, 5000), colors)
@@ -111,8 +111,9 @@ def commands(draw: st.DrawFn, doc: Document) -> Command:
     assert isinstance(shape, Text)
     n = len(shape.text)
     if draw(st.booleans()):
+        grow = draw(st.one_of(st.none(), sizes)) if shape.auto_height else None
         return EditText(tid, n, "", draw(st.text(alphabet="ab ,", min_size=1, max_size=2)),
-                        joinable=joinable)  # fmt: skip
+                        joinable=joinable, height=grow)  # fmt: skip
     start = draw(st.integers(0, n))
     end = draw(st.integers(start, n))
     return EditText(tid, start, shape.text[start:end], draw(texts), joinable=joinable)

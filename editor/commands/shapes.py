@@ -22,6 +22,7 @@ from editor.model import (
     MAX_COORD,
     Document,
     Shape,
+    Text,
     check_geometry_value,
     check_style_value,
     geometry_fields,
@@ -196,7 +197,11 @@ class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
 @register
 @dataclass(slots=True)
 class SetGeometry(ShapeEdit):
-    """Resize or reshape shapes: set box fields (x, y, width, height, rotation) or line ends."""
+    """Resize or reshape shapes: set box fields (x, y, width, height, rotation) or line ends.
+
+    Giving a text box a new height fixes its height (`Text.auto_height` becomes False):
+    the person chose it, so typing no longer grows the box; undo restores both.
+    """
 
     type_name: ClassVar[str] = "set_geometry"
     merge_id: ClassVar[int] = _MERGE_GEOMETRY
@@ -226,6 +231,12 @@ class SetGeometry(ShapeEdit):
             for name in values:
                 if name not in allowed:
                     raise CommandError(f"a {kind_of(shape)} has no geometry field {name!r}")
+            if (
+                type(shape) is Text
+                and shape.auto_height
+                and values.get("height", shape.height) != shape.height
+            ):
+                return msgspec.structs.replace(shape, auto_height=False, **values)
             return msgspec.structs.replace(shape, **values)
 
         return apply

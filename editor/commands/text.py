@@ -9,7 +9,7 @@ from typing import ClassVar
 import msgspec
 
 from editor.commands.base import Command, CommandError, register, require
-from editor.model import Document, Text
+from editor.model import Document, Text, check_geometry_value
 
 _MERGE_TEXT = 10
 
@@ -28,6 +28,11 @@ class EditText(Command):
     removes one character. Consecutive typing in the same box merges into one step until a
     word ends (a separator followed by a word character), the caret jumps, or the editor
     marks the next edit as not `joinable` (after a pause). Deletions merge the same way.
+
+    `height`, when given, is the box's height after the edit: the editor grows a box
+    whose height follows its text (`Text.auto_height`) in the same step as the typing, so
+    one undo takes back both. `pasted` marks a paste: it is labelled as one and is a step
+    of its own (it never merges with typing).
     """
 
     type_name: ClassVar[str] = "edit_text"
@@ -38,6 +43,8 @@ class EditText(Command):
     removed: str
     inserted: str
     joinable: bool = True
+    height: float | None = None
+    pasted: bool = False
     _before: Text | None = field(default=None, init=False, repr=False, compare=False)
     _after: Text | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -46,13 +53,17 @@ class EditText(Command):
             raise ValueError("id: expected a non-empty string")
         if self.position < 0:
             raise ValueError("position: expected a non-negative offset")
+        if self.height is not None:
+            self.height = check_geometry_value("height", self.height)
+            if self.height < 0:
+                raise ValueError("height: expected a number >= 0")
 
     @property
     def text(self) -> str:
+        if self.pasted:
+            return f"Paste '{_shown(self.inserted)}'" if self.inserted else "Paste Text"
         if self.inserted and not self.removed:
-            shown = self.inserted if len(self.inserted) <= 20 else self.inserted[:19] + "…"
-            shown = " ".join(shown.split()) or "Space"
-            return f"Type '{shown}'"
+            return f"Type '{_shown(self.inserted)}'"
         if self.removed and not self.inserted:
             return "Delete Text"
         return "Edit Text"
@@ -72,7 +83,10 @@ class EditText(Command):
             )
         new_text = shape.text[: self.position] + self.inserted + shape.text[end:]
         self._before = shape
-        self._after = msgspec.structs.replace(shape, text=new_text)
+        if self.height is None:
+            self._after = msgspec.structs.replace(shape, text=new_text)
+        else:
+            self._after = msgspec.structs.replace(shape, text=new_text, height=self.height)
         doc.replace([self._after])
 
     def undo(self, doc: Document) -> None:
@@ -84,6 +98,8 @@ class EditText(Command):
 
     def merge(self, other: Command) -> bool:
         if not (isinstance(other, EditText) and other.joinable and other.id == self.id):
+            return False
+        if self.pasted or other.pasted:
             return False
         typing = not self.removed and not other.removed and self.inserted and other.inserted
         if typing:
@@ -106,5 +122,16 @@ class EditText(Command):
                 return False
         else:
             return False
+        if other.height is not None:
+            self.height = other.height
         self._after = other._after
         return True
+
+
+def _shown(inserted: str) -> str:
+    """Typed text as a History label shows it: at most 20 characters, white space runs
+    as one space; text that is only white space shows as typed (' '), line breaks as ↵."""
+    shown = inserted if len(inserted) <= 20 else inserted[:19] + "…"
+    if shown.strip():
+        return " ".join(shown.split())
+    return shown.replace("\r\n", "\n").replace("\n", "↵").replace("\t", " ")

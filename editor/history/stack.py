@@ -66,10 +66,11 @@ class _OpenStep:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """A point in the history: what a save job records as the state it wrote."""
+    """A point in the history: what a save job records as the state it wrote.
+
+    Only the serial: stack indices shift when the undo limit drops old commands."""
 
     serial: int
-    index: int
 
 
 class UndoCommand(QUndoCommand):
@@ -286,7 +287,7 @@ class History(QObject):
         """The current state, sealed against merging: record it when a save starts."""
         serial = self._current_serial()
         self._sealed.add(serial)
-        return Revision(serial, self.stack.index())
+        return Revision(serial)
 
     def mark_saved(self, revision: Revision | int | None = None) -> None:
         """Record that `revision` (a Revision, a stack index, or None = now) is on disk."""
@@ -295,7 +296,7 @@ class History(QObject):
         elif isinstance(revision, int):
             if not 0 <= revision <= self.stack.count():
                 raise IndexError(f"history index {revision} out of range")
-            revision = Revision(self._serial_at(revision), revision)
+            revision = Revision(self._serial_at(revision))
         self._saved_serial = revision.serial
         self._sealed.add(revision.serial)
         if self._current_serial() == revision.serial:

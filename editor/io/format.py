@@ -169,10 +169,29 @@ def decode(data: bytes) -> Snapshot:
 # more colons outside strings mean an unknown field or a repeated key, and only then is
 # the document parsed again to find (or rule out) a duplicate.
 
-#: Keys of each shape kind: its fields plus "type". The top level has 4, the page 3.
+#: Required keys of each shape kind: its fields without a default, plus "type". The top
+#: level has 4, the page 3.
 _SHAPE_KEYS: Final[dict[type, int]] = {
-    kind: len(kind.__struct_fields__) + 1 for kind in (Rect, Ellipse, Line, Text)
+    kind: len(kind.__struct_fields__) - len(kind.__struct_defaults__) + 1
+    for kind in (Rect, Ellipse, Line, Text)
 }
+#: Optional keys (fields with a default, such as Text's `auto_height`), as they appear in
+#: the raw bytes followed by their colon. `"name":` can only be a key: a `"` directly
+#: before the colon ends a string, and a string followed by a colon is a key. So every
+#: occurrence counted is a real key of the document, and counting them never hides a
+#: repeated key (an optional key written with a space before its colon is not counted:
+#: the document then takes the slow path, which is right, only slower).
+_OPTIONAL_KEYS: Final[tuple[bytes, ...]] = tuple(
+    sorted(
+        {
+            f'"{name}":'.encode()
+            for kind in (Rect, Ellipse, Line, Text)
+            for name in kind.__struct_fields__[
+                len(kind.__struct_fields__) - len(kind.__struct_defaults__) :
+            ]
+        }
+    )
+)
 _TOP_KEYS: Final = 4 + len(Page.__struct_fields__)
 #: A JSON string, unrolled and possessive so that a 20 MB document scans in ~0.3 s.
 _JSON_STRING: Final = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
@@ -181,6 +200,7 @@ _JSON_STRING: Final = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
 def _refuse_duplicate_keys(data: bytes, shapes: list[Shape]) -> None:
     """Raise a located FormatError if any object in the (valid) document repeats a key."""
     expected = _TOP_KEYS + sum(_SHAPE_KEYS[type(shape)] for shape in shapes)
+    expected += sum(data.count(key) for key in _OPTIONAL_KEYS)
     colons = data.count(b":")
     if colons == expected:
         return  # no colon inside any string: one colon per required key, nothing else

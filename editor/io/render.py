@@ -8,10 +8,10 @@ a QImage, QSvgGenerator or QPdfWriter while the GUI thread paints the canvas.
 
 Looks
     Painting a shape is two steps: `look_of` works out its `ShapeLook` (local box, fill
-    colour, pens, the line) and `paint_look` draws it; `paint_shape`,
-    `paint_shape_local` and `paint_page` do both, each time, for the exporters. The
-    canvas keeps the looks (and text layouts) of shapes it has painted, on the GUI thread
-    only, so a repaint does not rebuild pens and colours: same code, same pixels.
+    colour, pens, the line) and `paint_look` draws it in the shape's local frame;
+    `paint_page` does both, for every shape, for the exporters. The canvas keeps the
+    looks (and text layouts) of shapes it has painted, on the GUI thread only, so a
+    repaint does not rebuild pens and colours: same code, same pixels.
 
 Level of detail
     `paint_look(..., greek=True)` and `tiny_color` exist for the canvas alone (text a
@@ -19,13 +19,11 @@ Level of detail
     exporter uses them; `paint_page` always paints every shape in full.
 
 Coordinates
-    `paint_shape` paints in document coordinates. `paint_shape_local` paints in the
-    shape's own frame: origin at the centre of its box (the midpoint of a line), axes
-    *unrotated*. `local_transform` maps that frame to the document (translate to the
-    centre, then rotate clockwise), and `paint_shape` is exactly
-    "apply `local_transform`, then `paint_shape_local`". The centre was chosen as origin so
-    that a canvas item can mirror a shape with plain QGraphicsItem properties and no
-    per-paint arithmetic::
+    `paint_look` paints in the shape's own frame: origin at the centre of its box (the
+    midpoint of a line), axes *unrotated*. `local_transform` maps that frame to the
+    document (translate to the centre, then rotate clockwise); `paint_page` sets it
+    before each shape. The centre was chosen as origin so that a canvas item can mirror a
+    shape with plain QGraphicsItem properties and no per-paint arithmetic::
 
         item.setPos(shape_origin(shape))      # moving a shape changes only pos()
         item.setRotation(shape.rotation)      # rotates about the item's (0, 0) = centre
@@ -52,12 +50,17 @@ Strokes
     the bounds exactly (`shape_rect`).
 
 Text
-    Wrapped at word boundaries (anywhere inside a word longer than the box), top-left
-    aligned, no padding, ``\\n`` starts a new line, drawn with the text colour. The text
-    is **clipped to its box**: a shape never paints outside `shape_rect`, so the canvas
+    Laid out inside the box less `TEXT_PADDING` on every side (so the first letter is
+    clear of the border and of the canvas's selection handles), wrapped at word
+    boundaries (anywhere inside a word longer than that width), top-left aligned,
+    ``\\n`` starts a new line, drawn with the text colour. The text is **clipped to its
+    box** (not to the padding): a shape never paints outside `shape_rect`, so the canvas
     item's bounding rect and update regions are exact and an overflowing text box looks
     the same on screen and in every export (QSvgGenerator is used in SVG 1.1 mode, which
-    writes clip paths). Layout is done with QTextLayout using design metrics and no
+    writes clip paths). Text does not hide silently, though: `fitted_height` is the
+    height a box needs for all its text (the canvas grows a box to it while typing) and
+    `text_overflows` says when text is cut off (the canvas then shows a marker; exports
+    show the box as it is). Layout is done with QTextLayout using design metrics and no
     hinting, so line breaks do not depend on the device, its resolution or the zoom.
 
     Font sizes are pixel sizes in document units, set with QFont.setPixelSize, so the
@@ -105,6 +108,11 @@ DEFAULT_CHUNK: Final = 500
 
 _HINTS: Final = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _LINE_SEPARATOR: Final = "\u2028"
+
+#: Space between a text box's edges and its text, in document units, on every side.
+#: The canvas's selection handles (8 screen px, centred on the corners) reach 4 px into
+#: the box at 100 %; the first letter starts clear of them.
+TEXT_PADDING: Final = 6.0
 
 
 # ------------------------------------------------------------------------ colours
@@ -237,7 +245,7 @@ def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
 
 
 def local_rect(shape: Shape) -> QRectF:
-    """Everything `paint_shape_local` may paint, in local (unrotated) coordinates.
+    """Everything `paint_look` may paint for the shape, in local (unrotated) coordinates.
 
     The box or the line's extent, grown by half the stroke width on every side (strokes
     are centred; round line caps and mitred 90-degree corners stay within that). Text is
@@ -247,7 +255,7 @@ def local_rect(shape: Shape) -> QRectF:
 
 
 def shape_rect(shape: Shape) -> QRectF:
-    """Everything `paint_shape` may paint, in document coordinates (axis-aligned).
+    """Everything the shape may paint, in document coordinates (axis-aligned).
 
     `local_rect` mapped through `local_transform`, so it includes half the stroke width
     and the rotation. Use it for update regions and culling.
@@ -324,8 +332,8 @@ def paint_look(
     """Paint a look in the shape's local frame, WITHOUT saving the painter's state.
 
     It sets every pen and brush it uses and scopes its own clip, but leaves pen and
-    brush changed: callers save and restore around it (`paint_shape_local`, a
-    QGraphicsView's painter-state protection) or do not care (`paint_page`).
+    brush changed: callers save and restore around it (a QGraphicsView's painter-state
+    protection) or do not care (`paint_page`).
     `layout_of` gives a text box's layout (default: `text_layout`, a fresh one).
 
     ``greek=True`` is for the canvas only, never for an export: a text box's text is
@@ -403,11 +411,14 @@ def _paint_greek(painter: QPainter, shape: Text, box: QRectF, color: QColor) -> 
     px = float(max(1, math.floor(shape.font_size + 0.5)))
     pitch = px * _GREEK_PITCH
     bar = px * _GREEK_BAR
-    top, left, width, height = box.top(), box.left(), box.width(), box.height()
+    pad = TEXT_PADDING
+    top, left = box.top() + pad, box.left() + pad
+    advance = px * _GREEK_ADVANCE
+    # At least one character per line, as the real layout does in a too-narrow box.
+    width, height = max(advance, box.width() - 2.0 * pad), box.height() - pad
     grey = QColor(*_GREEK_GREY)
     grey.setAlphaF(color.alphaF() * 0.6)
     y = 0.0
-    advance = px * _GREEK_ADVANCE
     for paragraph in shape.text.replace("\r\n", "\n").split("\n"):
         remaining = len(paragraph.rstrip()) * advance
         while True:
@@ -456,37 +467,6 @@ def _require_active(painter: QPainter) -> None:
         raise ValueError("the painter is not active (call QPainter.begin first)")
 
 
-def paint_shape(painter: QPainter, shape: Shape) -> None:
-    """Paint one shape in document coordinates, on top of the painter's transform.
-
-    Turns antialiasing on for the shape and leaves the painter's state (pen, brush,
-    transform, clip, hints, font) as it found it, even if painting raises.
-    """
-    _require_active(painter)
-    painter.save()
-    try:
-        painter.setRenderHints(_HINTS)
-        painter.setTransform(local_transform(shape), True)
-        paint_look(painter, ShapeLook(shape))
-    finally:
-        painter.restore()
-
-
-def paint_shape_local(painter: QPainter, shape: Shape) -> None:
-    """Paint one shape in its local frame (origin at its centre, rotation NOT applied).
-
-    For a canvas item positioned at `shape_origin` and rotated by ``shape.rotation``
-    (see the module docstring). Leaves the painter's state as it found it.
-    """
-    _require_active(painter)
-    painter.save()
-    try:
-        painter.setRenderHints(_HINTS)
-        paint_look(painter, ShapeLook(shape))
-    finally:
-        painter.restore()
-
-
 def text_font(shape: Text) -> QFont:
     """The font for a text shape: family, whole-pixel size, no hinting.
 
@@ -502,33 +482,77 @@ _NO_HINTING: Final = QFont.HintingPreference.PreferNoHinting
 _WRAP: Final = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
 
 
+def _layout(shape: Text, text: str, limit: float | None) -> QTextLayout:
+    """Lay `text` out in `shape`'s box: lines start at `TEXT_PADDING` from the top-left
+    corner and are `TEXT_PADDING` short of the right edge. Lines that would start at or
+    below `limit` (a y in the box's frame) are not laid out; None lays out every line."""
+    layout = QTextLayout(text.replace("\r\n", "\n").replace("\n", _LINE_SEPARATOR),
+                         text_font(shape))  # fmt: skip
+    option = QTextOption()
+    option.setWrapMode(_WRAP)
+    option.setUseDesignMetrics(True)
+    layout.setTextOption(option)
+    width = max(0.0, shape.width - 2.0 * TEXT_PADDING)
+    y = TEXT_PADDING
+    layout.beginLayout()
+    try:
+        while limit is None or y < limit:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            line.setPosition(QPointF(TEXT_PADDING, y))
+            y += line.height()
+    finally:
+        layout.endLayout()
+    return layout
+
+
 def text_layout(shape: Text) -> QTextLayout:
-    """Lay out the shape's text in its box, box top-left at (0, 0).
+    """Lay out the shape's text in its box, box top-left at (0, 0), inside the padding.
 
     Lines entirely below the box are not laid out (they would be clipped away); the
     line that crosses the bottom edge is kept and clipped by the painter. The canvas can
     use the layout for caret placement and hit testing during text editing.
     """
-    text = shape.text.replace("\r\n", "\n").replace("\n", _LINE_SEPARATOR)
-    layout = QTextLayout(text, text_font(shape))
-    option = QTextOption()
-    option.setWrapMode(_WRAP)
-    option.setUseDesignMetrics(True)
-    layout.setTextOption(option)
-    width, height = shape.width, shape.height
-    y = 0.0
-    layout.beginLayout()
-    try:
-        while y < height:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            line.setPosition(QPointF(0.0, y))
-            y += line.height()
-    finally:
-        layout.endLayout()
-    return layout
+    return _layout(shape, shape.text, shape.height)
+
+
+def fitted_height(shape: Text, text: str | None = None) -> float:
+    """The height the box needs to show all of `text` (default: its own text) with its
+    padding, at its width and font: padding, every line, padding. At least one line."""
+    layout = _layout(shape, shape.text if text is None else text, None)
+    n = layout.lineCount()
+    if n == 0:
+        return 2.0 * TEXT_PADDING + float(text_font(shape).pixelSize())
+    last = layout.lineAt(n - 1)
+    return last.y() + last.height() + TEXT_PADDING
+
+
+def text_overflows(shape: Text, layout: QTextLayout | None = None) -> bool:
+    """Whether some of the box's visible text is cut off by its bottom edge.
+
+    `layout` is the box's `text_layout` if the caller has it (the canvas caches it).
+    Trailing white space and empty lines do not count: nothing visible is hidden.
+    """
+    visible = len(shape.text.replace("\r\n", "\n").rstrip())
+    if visible == 0 or shape.width <= 0.0 or shape.height <= 0.0:
+        return False
+    if layout is None:
+        layout = text_layout(shape)
+    n = layout.lineCount()
+    if n == 0:
+        return True
+    last = layout.lineAt(n - 1)
+    if last.textStart() + last.textLength() < visible:
+        return True  # lines below the box were never laid out
+    for i in range(n - 1, -1, -1):
+        line = layout.lineAt(i)
+        if line.y() + line.height() <= shape.height + 1e-6:
+            return False
+        if line.textStart() < visible:
+            return True
+    return False
 
 
 def _overlaps_page(shape: Shape, width: float, height: float) -> bool:

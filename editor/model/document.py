@@ -123,10 +123,6 @@ class Document:
         index: int = self._order.index(shape_id)
         return index
 
-    def id_at(self, index: int) -> str:
-        shape_id: str = self._order[index]
-        return shape_id
-
     def z_of(self, shape_id: str) -> float:
         """The shape's stacking key: larger is higher. Stable until a `restacked` change."""
         try:

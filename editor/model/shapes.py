@@ -102,12 +102,20 @@ class Line(_ShapeBase, frozen=True, tag="line"):
 
 
 class Text(Box, frozen=True, tag="text"):
-    """A text box: wrapped text inside its box, with an optional fill and border."""
+    """A text box: wrapped text inside its box, with an optional fill and border.
+
+    `auto_height` says who decides the box's height. True (a box made with the Text
+    tool): the text does, the box grows as text is typed into it. False (the person set
+    the height, or the file predates the field): the height stays, and text that does
+    not fit is cut off at the bottom edge (the canvas marks such a box).
+    """
 
     text: str
     font_family: FontFamily
     font_size: FontSize
     color: Color
+    #: Optional in files (added within format version 1): older files have fixed boxes.
+    auto_height: bool = False
 
 
 Shape: TypeAlias = Rect | Ellipse | Line | Text
@@ -317,6 +325,7 @@ def text(
     stroke_width: float = 0.0,
     opacity: float = 1.0,
     rotation: float = 0.0,
+    auto_height: bool = False,
 ) -> Text:
     """A text box with the editor's default style."""
     return Text(
@@ -324,4 +333,5 @@ def text(
         rotation=float(rotation), fill=fill, stroke=stroke,
         stroke_width=float(stroke_width), opacity=float(opacity), text=text,
         font_family=font_family, font_size=float(font_size), color=color,
+        auto_height=auto_height,
     )  # fmt: skip

@@ -116,7 +116,11 @@ class Actions:
 
     def __init__(self, undo_group: QUndoGroup, parent: QObject) -> None:
         self._actions: dict[str, QAction] = {}
+        #: Each action's plain name ("Save As", "Undo"): menu texts change ("Undo Add
+        #: Rectangle") or carry mnemonics and ellipses.
+        self._labels: dict[str, str] = {"undo": "Undo", "redo": "Redo"}
         for spec in SPECS:
+            self._labels[spec.name] = spec.text.replace("&", "").rstrip("…")
             action = QAction(spec.text, parent)
             action.setObjectName(f"action_{spec.name}")
             self._configure(action, spec.keys, spec.tip or spec.text.replace("&", ""))
@@ -171,13 +175,9 @@ class Actions:
                 seen.setdefault(seq.toString(), []).append(name)
         return {k: v for k, v in seen.items() if len(v) > 1}
 
-    def shortcut_table(self) -> list[tuple[str, str]]:
-        """(action text, keys) for the Help dialog and the README."""
-        rows = []
-        for action in self._actions.values():
-            keys = ", ".join(
-                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
-            )
-            if keys:
-                rows.append((action.text().replace("&", "").rstrip("…"), keys))
-        return rows
+    def label(self, action: QAction) -> str:
+        """The action's plain name for lists (F1): "Undo", never "Undo Add Rectangle"."""
+        for name, known in self._actions.items():
+            if known is action:
+                return self._labels[name]
+        return action.text().replace("&", "").rstrip("…")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import PySide6
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,6 +33,7 @@ from editor import __version__
 from editor.ui.field_keys import UNDO_RULE
 from editor.ui.regions import KEYBOARD_PATH
 from editor.ui.settings import MAX_SAVE_RETRY_WINDOW, Settings
+from editor.ui.shortcuts import ShortcutGroup
 
 STRATA_FILTER = "Strata drawings (*.strata)"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "pdf": "PDF (*.pdf)"}
@@ -52,14 +55,18 @@ def show_error(parent: QWidget, title: str, text: str, detail: str = "") -> QMes
 Choice = QMessageBox.StandardButton
 
 
-def ask_unsaved(parent: QWidget, name: str, then: Callable[[Choice], None]) -> QMessageBox:
-    """Save / Discard / Cancel for a modified document; calls `then(choice)` when answered."""
+def ask_unsaved(
+    parent: QWidget, name: str, then: Callable[[Choice], None], *, note: str = ""
+) -> QMessageBox:
+    """Save / Discard / Cancel for a modified document; calls `then(choice)` when answered.
+    `note` (a save already in progress, say) is added to the explanation."""
     box = QMessageBox(parent)
     box.setObjectName("unsaved_dialog")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved changes")
     box.setText(f"Save the changes to “{html.escape(name)}” before closing?")
-    box.setInformativeText("Your changes will be lost if you don't save them.")
+    lost = "Your changes will be lost if you don't save them."
+    box.setInformativeText(f"{note}\n\n{lost}" if note else lost)
     box.setStandardButtons(Choice.Save | Choice.Discard | Choice.Cancel)
     box.setDefaultButton(Choice.Save)
     box.setEscapeButton(Choice.Cancel)
@@ -110,7 +117,16 @@ def file_dialog(
 
 
 class ExportDialog(QDialog):
-    """Choose where and how to export: format, PNG scale, file name."""
+    """Choose where and how to export: format, PNG scale, file name.
+
+    The file field is wide enough for a real path. A relative path is taken relative to
+    the suggested file's folder (the drawing's folder, or the last one used), never to
+    the folder Strata was started in. A path into a folder that does not exist is refused
+    here, with a line saying so, instead of failing later as a dead job.
+    """
+
+    #: The file field is at least this many "x" wide (a typical full path fits).
+    PATH_CHARS = 80
 
     def __init__(
         self, parent: QWidget, suggested: Path, then: Callable[[Path, str, float], object]
@@ -119,6 +135,7 @@ class ExportDialog(QDialog):
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
         self._then = then
+        self._folder = suggested.parent
         self.format = QComboBox()
         self.format.setAccessibleName("Export format")
         for key, label in EXPORT_FILTERS.items():
@@ -130,7 +147,17 @@ class ExportDialog(QDialog):
         self.scale.setValue(1.0)
         self.scale.setSuffix(" ×")  # noqa: RUF001 (a multiplication sign)
         self.path = QLineEdit(str(suggested.with_suffix(".png")))
+        self.path.setObjectName("export_path")
         self.path.setAccessibleName("Export file")
+        self.path.setMinimumWidth(self.path.fontMetrics().horizontalAdvance("x" * self.PATH_CHARS))
+        self.problem = QLabel(self)
+        self.problem.setObjectName("export_problem")
+        self.problem.setAccessibleName("Export problem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
+        self.path.textChanged.connect(lambda _text: self.problem.hide())
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -146,6 +173,7 @@ class ExportDialog(QDialog):
         form.addRow(format_label, self.format)
         form.addRow(scale_label, self.scale)
         form.addRow(file_label, row)
+        form.addRow("", self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -169,18 +197,35 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         fmt = self.format.currentData()
-        file_dialog(self, "Export to", self.path.text(), [EXPORT_FILTERS[fmt]],
+        file_dialog(self, "Export to", str(self._target()), [EXPORT_FILTERS[fmt]],
                     lambda p: self.path.setText(str(p)), save=True, suffix=fmt)  # fmt: skip
 
+    def _target(self) -> Path:
+        """The file the field names: `~` expanded, relative to the suggested folder."""
+        path = Path(self.path.text().strip()).expanduser()
+        return path if path.is_absolute() else self._folder / path
+
+    def _refuse(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+        self.path.setFocus()
+
     def accept(self) -> None:
-        text = self.path.text().strip()
-        if not text:
-            self.path.setFocus()
+        if not self.path.text().strip():
+            self._refuse("Type a file name, or choose one with Browse…")
             return
         fmt = self.format.currentData()
-        path = Path(text).expanduser()
+        path = self._target()
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name + f".{fmt}")
+        folder = path.parent
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            self._refuse(f"The folder {folder} {what}. Choose another with Browse…")
+            return
+        if path.is_dir():
+            self._refuse(f"{path} is a folder. Type a file name.")
+            return
         super().accept()
         self._then(path, fmt, self.scale.value() if fmt == "png" else 1.0)
 
@@ -192,27 +237,49 @@ KEYBOARD_NOTES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
-    """The keyboard shortcuts, as a searchable-by-eye table."""
-    dialog = QDialog(parent)
-    dialog.setObjectName("shortcuts_dialog")
-    dialog.setWindowTitle("Keyboard Shortcuts")
-    extra = [
+#: Keys that are no menu's action, listed after the menus' groups in the F1 list.
+CANVAS_KEYS: ShortcutGroup = (
+    "Canvas",
+    [
         ("Move selection 1 px / 10 px", "Arrow keys / Shift+Arrow keys"),
         ("Constrain while drawing", "Shift (square, circle, 45° lines)"),
         ("Pan", "Space+drag, middle button drag"),
         ("Zoom about the cursor", "Ctrl+wheel"),
         ("Edit a text box", "Double-click, or Enter on a selected text box"),
         ("Cancel gesture / back to Select", "Escape"),
-    ]
-    table = QTableWidget(len(rows) + len(extra), 2)
+    ],
+)
+
+
+def show_shortcuts(parent: QWidget, groups: list[ShortcutGroup]) -> QDialog:
+    """The keyboard shortcuts: one titled section per group (the menus, then the canvas)."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("shortcuts_dialog")
+    dialog.setWindowTitle("Keyboard Shortcuts")
+    sections = [*groups, CANVAS_KEYS]
+    table = QTableWidget(sum(1 + len(rows) for _title, rows in sections), 2)
+    table.setObjectName("shortcuts_table")
     table.setHorizontalHeaderLabels(["Action", "Keys"])
-    for n, (action, keys) in enumerate([*rows, *extra]):
-        table.setItem(n, 0, QTableWidgetItem(action))
-        table.setItem(n, 1, QTableWidgetItem(keys))
+    row = 0
+    for title, rows in sections:
+        heading = QTableWidgetItem(title)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        table.setItem(row, 0, heading)
+        table.setSpan(row, 0, 1, 2)
+        row += 1
+        for action, keys in rows:
+            table.setItem(row, 0, QTableWidgetItem(action))
+            table.setItem(row, 1, QTableWidgetItem(keys))
+            row += 1
     table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.setShowGrid(False)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
@@ -224,23 +291,41 @@ def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
         note.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(note)
     layout.addWidget(buttons)
-    dialog.resize(520, 560)
+    dialog.resize(520, 640)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
 def show_about(parent: QWidget) -> QMessageBox:
+    """About Strata: what it is, its version, its licence and the project behind it."""
     box = QMessageBox(parent)
+    box.setObjectName("about_dialog")
     box.setWindowTitle("About Strata")
-    box.setText(f"<b>Strata {__version__}</b>")
+    box.setIconPixmap(parent.windowIcon().pixmap(64))
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(f"<b>Strata {html.escape(__version__)}</b>")
     box.setInformativeText(
         "A text-and-shape editor in which every change is one undoable step. "
         "Saving and exporting run in the background and never freeze the window."
+        f"<p>Licence: {html.escape(licence())}.<br>The Strata project: an open-source "
+        "editor whose source, documentation (README.md, docs/) and tests come together."
+        "</p>"
+        f"<p>Qt {html.escape(qVersion())}, PySide6 {html.escape(PySide6.__version__)}</p>"
     )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def licence() -> str:
+    """The licence in the installed package's metadata (pyproject.toml's `license`)."""
+    try:
+        meta = metadata("strata")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "MIT"
+    fields = meta.json
+    return str(fields.get("license_expression") or fields.get("license") or "MIT")
 
 
 class PreferencesDialog(QDialog):

@@ -8,6 +8,7 @@ a snapshot (a tuple of references) and the history revision it represents.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from editor.ui.dialogs import (
     file_dialog,
     show_error,
 )
-from editor.ui.jobs_panel.text import error_text
+from editor.ui.jobs_panel.text import PENDING_STATES, error_text, pending_line
 from editor.ui.session import Session
 from editor.ui.settings import Settings
 
@@ -81,11 +82,14 @@ class DocumentController(QObject):
         return self._host.dialog_parent()
 
     # ------------------------------------------------------------ prompting
-    def maybe_discard(self, then: Callable[[], object]) -> None:
+    def maybe_discard(self, then: Callable[[], object], *, doing: str = "close") -> None:
         """Run `then` now if the document is saved; otherwise ask Save/Discard/Cancel.
 
-        Save runs `then` only after the save really succeeded; a failed save keeps the
-        document open and modified.
+        Save runs `then` only after the save really succeeded. A save of the current
+        state already in progress (running, or waiting to retry after a failed attempt)
+        is named in the prompt, and Save then waits for it instead of queueing another.
+        When the save fails for good, the document stays open and modified and a message
+        says that the window did not `doing` ("quit", "close") and why.
         """
         session = self.session
         if not session.history.is_modified():
@@ -95,14 +99,73 @@ class DocumentController(QObject):
         def saved(ok: bool) -> None:
             if ok:
                 then()
+            elif session is self.session:
+                self._say_stopped(session, doing)
 
         def answered(choice: Choice) -> None:
             if choice == Choice.Discard:
                 then()
             elif choice == Choice.Save:
-                self.save(after=saved)
+                self.message.emit(f"Saving {session.display_name}… ({doing} when saved)", 0)
+                if not self._wait_for_save_in_progress(session, saved):
+                    self.save(after=saved)
 
-        ask_unsaved(self._parent(), session.display_name, answered)
+        ask_unsaved(self._parent(), session.display_name, answered,
+                    note=self._saves_in_progress_text(session))  # fmt: skip
+
+    def saves_in_progress(self, session: Session) -> list[int]:
+        """Job ids of `session`'s saves that are queued, running or waiting to retry."""
+        ids = []
+        for job_id, pending in self._saves.items():
+            if pending.session is not session:
+                continue
+            try:
+                state = self.jobs.record(job_id).state
+            except KeyError:
+                continue
+            if state in PENDING_STATES:
+                ids.append(job_id)
+        return ids
+
+    def _saves_in_progress_text(self, session: Session) -> str:
+        lines = [pending_line(self.jobs.record(job_id), time.time())
+                 for job_id in self.saves_in_progress(session)]  # fmt: skip
+        if not lines:
+            return ""
+        head = "A save is already in progress:" if len(lines) == 1 else "Saves in progress:"
+        return "\n".join([head, *(f"• {line}" for line in lines),
+                          "Save waits for it instead of saving again."])  # fmt: skip
+
+    def _wait_for_save_in_progress(self, session: Session, after: Callable[[bool], None]) -> bool:
+        """Have `after(ok)` run when a save of the current state in progress ends; False
+        if there is none (the state changed since, or nothing is being saved)."""
+        current = session.history.revision()
+        for job_id in self.saves_in_progress(session):
+            pending = self._saves[job_id]
+            if pending.revision == current:
+                earlier = pending.then
+                if earlier is None:
+                    pending.then = after
+                else:
+
+                    def both(ok: bool, first: Callable[[bool], None] = earlier) -> None:
+                        first(ok)
+                        after(ok)
+
+                    pending.then = both
+                return True
+        return False
+
+    def _say_stopped(self, session: Session, doing: str) -> None:
+        """The save the window was waiting for failed: say so (the notice has details)."""
+        what = "Strata did not quit" if doing == "quit" else f"The drawing was not {doing}d"
+        why = session.last_save_error or "the save did not finish"
+        self.message.emit(f"{what}: saving failed ({why})", 0)
+        box = show_error(self._parent(), "Not saved",
+                         f"{what}: “{session.display_name}” could not be saved.",
+                         f"{why}\n\nYour changes are still here. Save again (or Save As "
+                         "another place), or quit and discard them.")  # fmt: skip
+        box.setObjectName("quit_stopped_dialog")
 
     # ------------------------------------------------------------ new / open
     def new(self) -> None:
@@ -180,9 +243,6 @@ class DocumentController(QObject):
         self.message.emit(f"Saving {path.name}…", 0)
         return job_id
 
-    def pending_saves(self) -> int:
-        return len(self._saves)
-
     # -------------------------------------------------------------- exporting
     def export_dialog(self) -> None:
         session = self.session
@@ -224,6 +284,7 @@ class DocumentController(QObject):
             session.history.mark_saved(pending.revision)
             session.last_save_error = None
             self.settings.add_recent(pending.path)
+            self.settings.set_last_directory(pending.path.resolve().parent)
             self.recentChanged.emit()
             note = "" if not session.history.is_modified() else " (changed since)"
             self.message.emit(f"Saved {pending.path.name}{note}", 4000)
@@ -233,6 +294,7 @@ class DocumentController(QObject):
                 pending.then(True)
         elif isinstance(result, ExportResult):
             self._exports.pop(job_id, None)
+            self.settings.set_last_directory(result.path.parent)
             self.message.emit(f"Exported {result.path.name}", 4000)
 
     def _job_changed(self, record: JobRecord) -> None:

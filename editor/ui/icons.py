@@ -7,7 +7,9 @@ actions fall back to Qt's built-in standard icons.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
@@ -23,8 +25,6 @@ _STANDARD: dict[str, QStyle.StandardPixmap] = {
     "application-exit": _SP.SP_DialogCloseButton,
     "go-up": _SP.SP_ArrowUp,
     "go-down": _SP.SP_ArrowDown,
-    "go-top": _SP.SP_ToolBarVerticalExtensionButton,
-    "go-bottom": _SP.SP_ToolBarVerticalExtensionButton,
 }
 
 _INK = QColor("#30343b")
@@ -136,7 +136,29 @@ def _curved_arrow(p: QPainter, mirror: bool) -> None:
     p.drawPath(head)
 
 
+def _stack(p: QPainter, front: bool) -> None:
+    """Two overlapping squares, the one that moves in the accent colour: on top of the
+    other for Bring to Front, underneath it for Send to Back."""
+    back_box, front_box = QRectF(3.5, 3.5, 12, 12), QRectF(8.5, 8.5, 12, 12)
+    moving, still = (front_box, back_box) if front else (back_box, front_box)
+    p.setPen(_pen(1.4))
+    if front:
+        p.setBrush(QColor("#ffffff"))
+        p.drawRect(still)
+        p.setBrush(_ACCENT)
+        p.drawRect(moving)
+    else:
+        p.setBrush(_ACCENT)
+        p.drawRect(moving)
+        p.setBrush(QColor("#ffffff"))
+        p.drawRect(still)
+
+
+_ACCENT = QColor("#5f93d6")
+
 _DRAWN: dict[str, Callable[[QPainter], None]] = {
+    "go-top": lambda p: _stack(p, front=True),
+    "go-bottom": lambda p: _stack(p, front=False),
     "edit-undo": lambda p: _curved_arrow(p, mirror=False),
     "edit-redo": lambda p: _curved_arrow(p, mirror=True),
     "zoom-in": _zoom_in,
@@ -161,3 +183,23 @@ def icon(name: str) -> QIcon:
     if name in _STANDARD and style is not None:
         return style.standardIcon(_STANDARD[name])
     return QIcon()
+
+
+#: Where Strata's own icon is looked for, in order: the source tree's resources/icons (a
+#: checkout or an editable install) and where an installed wheel puts it (pyproject's
+#: data-files: the freedesktop hicolor theme under the environment's prefix).
+APP_ICON_FILES: tuple[Path, ...] = (
+    Path(__file__).resolve().parents[2] / "resources" / "icons" / "strata.svg",
+    Path(sys.prefix) / "share" / "icons" / "hicolor" / "scalable" / "apps" / "strata.svg",
+)
+
+
+def app_icon() -> QIcon:
+    """The window icon: the desktop theme's "strata" icon if it has one, else our file."""
+    fallback = QIcon()
+    for path in APP_ICON_FILES:
+        if path.is_file():
+            fallback = QIcon(str(path))
+            if not fallback.isNull():
+                break
+    return QIcon.fromTheme("strata", fallback)

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -51,6 +52,7 @@ from editor.ui.panels import HistoryPanel, PropertiesPanel
 from editor.ui.regions import FocusRegions, Region
 from editor.ui.session import Session
 from editor.ui.settings import Settings
+from editor.ui.shortcuts import menu_groups
 
 APP_NAME = "Strata"
 
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self._owns_jobs = jobs is None
         self._session: Session | None = None
         self._closing = False
+        self._in_close_event = False
 
         self.undo_group = QUndoGroup(self)
         self.action_registry = Actions(self.undo_group, self)
@@ -177,6 +180,10 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         """Open a document (asks about unsaved changes first). False if it failed."""
         return self.documents.open_path(path)
+
+    def show_shortcuts(self) -> QDialog:
+        """F1: the shortcuts of every menu, grouped as the menus are."""
+        return show_shortcuts(self, menu_groups(self.menuBar(), self.action_registry.label))
 
     def show_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self, self.settings)
@@ -295,7 +302,7 @@ class MainWindow(QMainWindow):
         a.on("zoom_actual", canvas.zoom_actual)
         a.on("preferences", self.show_preferences)
         a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
-        a.on("shortcuts", lambda: show_shortcuts(self, a.shortcut_table()))
+        a.on("shortcuts", self.show_shortcuts)
         a.on("next_region", lambda: self.regions.jump(forward=True))
         a.on("previous_region", lambda: self.regions.jump(forward=False))
         a.on("about", lambda: show_about(self))
@@ -421,32 +428,42 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ close
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing:
-            self._save_layout()
-            if self._owns_jobs:
-                self.jobs.shutdown(timeout=10)
-            event.accept()
+        """Ask about unsaved changes, then unfinished jobs; close when both are settled.
+
+        When nothing needs asking the chain runs to `discard_and_close` inside this call
+        and the event is accepted here. Calling `close()` from inside a close event does
+        nothing (Qt ignores a re-entered close), which is why an unmodified window once
+        ignored Ctrl+Q. When a prompt is open the event is ignored and the answer closes
+        the window later, through a fresh `close()`.
+        """
+        if not self._closing:
+            self._in_close_event = True
+            try:
+                self.documents.maybe_discard(self._ask_about_jobs, doing="quit")
+            finally:
+                self._in_close_event = False
+        if not self._closing:
+            event.ignore()
             return
-        event.ignore()
-        self.documents.maybe_discard(self._ask_about_jobs)
+        self._save_layout()
+        if self._owns_jobs:
+            self.jobs.shutdown(timeout=10)
+        event.accept()
 
     def _ask_about_jobs(self) -> None:
         """Unsaved changes are dealt with; now the background jobs (never dropped silently)."""
 
         def answered(choice: QuitChoice) -> None:
             if choice != "stay":
-                self._close_now()
+                self.discard_and_close()
 
         ask_pending_jobs(self, self.jobs, answered)
 
-    def _close_now(self) -> None:
-        self._closing = True
-        self.close()
-
     def discard_and_close(self) -> None:
-        """Close without asking (tests, and the fixture's teardown)."""
+        """Close without asking any more: the prompts were answered (or tests, teardown)."""
         self._closing = True
-        self.close()
+        if not self._in_close_event:  # else closeEvent, further up the stack, accepts
+            self.close()
 
     def _save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -90,6 +90,10 @@ class Session(QObject):
         self.history = History(self.document, self)
         self.selection = Selection(self.document, self)
         self._path = path
+        #: What the first History row (the state before any step) is called: "New
+        #: drawing", or "Opened NAME" for a file. It names the origin, so it stays when
+        #: the document is saved under another name later.
+        self.origin = f"Opened {path.name}" if path is not None else "New drawing"
         #: A message for the window when the last save ended in the dead-letter queue.
         self.last_save_error: str | None = None
 

@@ -55,8 +55,12 @@ class Settings:
         self.store.setValue("files/recent", [])
 
     def last_directory(self) -> str:
+        """The folder a file was last opened from or saved or exported to, if it still
+        exists; else the home folder (never the folder Strata was started in)."""
         value = self.store.value("files/last_directory", "")
-        return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
+        if isinstance(value, str) and value and Path(value).is_absolute() and Path(value).is_dir():
+            return value
+        return str(Path.home())
 
     def set_last_directory(self, path: Path) -> None:
         self.store.setValue("files/last_directory", str(path))

@@ -2,6 +2,12 @@
 
 A plain list plays the undo stack, with the same merge rule as History: a new command
 merges into the top one when `merge()` accepts it.
+
+The oracle is independent of the commands' own bookkeeping: beside each step on the
+stack the machine keeps the document state from *before* that step (a snapshot taken
+before `do()` ran: immutable values, so nothing a command does later can change it).
+Undoing a step must give back exactly that state, and a command that says it changed
+nothing (`is_noop()`, which History uses to drop it) must really have changed nothing.
 """
 
 from __future__ import annotations
@@ -20,34 +26,40 @@ class CommandSequences(RuleBasedStateMachine):
     doc: Document
     initial: Snapshot
     done: list[Command]
+    #: The document before each step in `done` (same length): what undoing it gives.
+    before: list[Snapshot]
 
     @initialize(doc=documents)
     def start(self, doc: Document) -> None:
         self.doc = doc
         self.initial = doc.snapshot()
         self.done = []
+        self.before = []
 
     @rule(data=st.data())
     def apply(self, data: st.DataObject) -> None:
         command = data.draw(commands(self.doc))
+        state_before = self.doc.snapshot()
         command.do(self.doc)
         if command.is_noop():
+            assert self.doc.snapshot() == state_before, f"{command!r} is a no-op but changed"
             command.undo(self.doc)
-            assert self.doc.snapshot() == self._state()
+            assert self.doc.snapshot() == state_before
             return
+        assert self.doc.snapshot() != state_before, f"{command!r} changed nothing"
         if self.done and self.done[-1].merge(command):
             if self.done[-1].is_noop():
                 self.done.pop()
+                assert self.doc.snapshot() == self.before.pop(), "a merged no-op step"
             return
         self.done.append(command)
+        self.before.append(state_before)
 
     @rule()
     def undo_one(self) -> None:
         if self.done:
             self.done.pop().undo(self.doc)
-
-    def _state(self) -> Snapshot:
-        return self.doc.snapshot()
+            assert self.doc.snapshot() == self.before.pop()
 
     @invariant()
     def undo_all_then_redo_all(self) -> None:

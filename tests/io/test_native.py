@@ -20,8 +20,8 @@ from editor.io.native import (
     find_native_end,
     native_end,
 )
-from editor.io.render import paint_shape
-from editor.model import rect, text
+from editor.io.render import paint_page
+from editor.model import Page, Snapshot, rect, text
 
 
 @pytest.fixture(autouse=True)
@@ -127,9 +127,9 @@ def main_thread_progress_during_end(native: bool) -> int:
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
             writer = QPdfWriter(buffer)
             painter = QPainter(writer)
-            for i in range(3000):
-                paint_shape(painter, rect(f"r{i}", i % 500, i % 700, 40, 30, fill="#3366cc"))
-            paint_shape(painter, text("t", 10, 10, 300, 200, "Some text " * 40))
+            shapes = [rect(f"r{i}", i % 500, i % 700, 40, 30, fill="#3366cc") for i in range(3000)]
+            shapes.append(text("t", 10, 10, 300, 200, "Some text " * 40))
+            paint_page(painter, Snapshot(Page(800, 800, "#ffffff"), tuple(shapes)))
             ready.set()
             before = counter[0]
             assert end_painter(painter, native=native)

@@ -13,16 +13,19 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from pytestqt.qtbot import QtBot
 
 from editor.io.render import (
+    TEXT_PADDING,
+    fitted_height,
     local_rect,
     local_transform,
+    look_of,
+    paint_look,
     paint_page,
-    paint_shape,
-    paint_shape_local,
     qcolor,
     shape_origin,
     shape_rect,
     text_font,
     text_layout,
+    text_overflows,
 )
 from editor.model import Page, Shape, Snapshot, Text, ellipse, line, rect, text
 
@@ -43,6 +46,15 @@ def new_image(width: int = 100, height: int = 100, fill: QColor | None = None) -
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(fill if fill is not None else QColor(255, 255, 255))
     return image
+
+
+def paint_shape(painter: QPainter, shape: Shape) -> None:
+    """One shape in document coordinates, as `paint_page` paints each (no background)."""
+    painter.save()
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    painter.setTransform(local_transform(shape), True)
+    paint_look(painter, look_of(shape))
+    painter.restore()
 
 
 def painted(*shapes: Shape, size: int = 100, fill: QColor | None = None) -> QImage:
@@ -214,13 +226,39 @@ def test_line_without_stroke_paints_nothing() -> None:
 
 
 def test_text_paints_inside_its_box_and_is_clipped_to_it() -> None:
-    shape = text("t", 20, 20, 60, 30, LONG_TEXT, font_size=14, color="#000000")
+    shape = text("t", 20, 20, 60, 45, LONG_TEXT, font_size=14, color="#000000")
     image = painted(shape)
     dark = dark_pixels(image)
     assert len(dark) > 100
-    assert all(20 <= x < 80 and 20 <= y < 50 for x, y in dark)
-    # Wrapped: more than one line of text is visible in a 30 px tall box.
+    assert all(20 <= x < 80 and 20 <= y < 65 for x, y in dark)
+    # Wrapped: more than one line of text is visible in a 45 px tall box.
     assert max(y for _, y in dark) - min(y for _, y in dark) > 17
+    assert text_overflows(shape)
+
+
+def test_text_starts_inside_the_padding() -> None:
+    """The first letter is TEXT_PADDING from the box's corner, clear of the handles."""
+    shape = text("t", 20, 20, 70, 40, "Hi", font_size=14, color="#000000")
+    dark = dark_pixels(painted(shape))
+    assert min(x for x, _ in dark) >= 20 + TEXT_PADDING - 1  # "H" has a ~1 px bearing
+    assert min(y for _, y in dark) >= 20 + TEXT_PADDING
+    layout = text_layout(shape)
+    assert layout.lineAt(0).position() == QPointF(TEXT_PADDING, TEXT_PADDING)
+    assert layout.lineAt(0).width() == 70 - 2 * TEXT_PADDING
+
+
+def test_fitted_height_holds_every_line_and_overflow_is_detected() -> None:
+    shape = text("t", 0, 0, 120, 30, "one\ntwo\nthree\nfour", font_size=14)
+    assert text_overflows(shape)
+    need = fitted_height(shape)
+    layout = text_layout(msgspec.structs.replace(shape, height=need))
+    assert layout.lineCount() == 4
+    last = layout.lineAt(3)
+    assert need == pytest.approx(last.y() + last.height() + TEXT_PADDING)
+    assert not text_overflows(msgspec.structs.replace(shape, height=need))
+    # hidden empty lines and spaces are not "text that hides"
+    assert not text_overflows(text("t", 0, 0, 120, 30, "one\n\n\n\n   ", font_size=14))
+    assert fitted_height(shape, "") == fitted_height(shape, "x")  # one line at least
 
 
 def test_text_box_fill_is_under_the_text() -> None:
@@ -363,7 +401,8 @@ def test_local_painting_matches_a_graphics_item_transform() -> None:
     item_transform = QTransform().translate(origin.x(), origin.y()).rotate(shape.rotation)
     assert item_transform == local_transform(shape)
     painter.setTransform(item_transform)
-    paint_shape_local(painter, shape)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    paint_look(painter, look_of(shape))
     painter.end()
     assert via_item == direct
 
@@ -379,9 +418,7 @@ def test_painting_leaves_the_painter_state_alone() -> None:
     painter.setClipRect(QRectF(0, 0, 90, 90))
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     shapes = [*SHAPES_FOR_BOUNDS, rect("x", 1, 1, 5, 5, fill="#ff000080", opacity=0.3)]
-    for shape in shapes:
-        paint_shape(painter, shape)
-        paint_shape_local(painter, shape)
+    paint_page(painter, Snapshot(Page(100, 100, "#ffffff"), tuple(shapes)))
     assert painter.pen() == pen
     assert painter.brush().color() == QColor(4, 5, 6)
     assert painter.transform() == QTransform.fromTranslate(3, 4)
@@ -393,7 +430,7 @@ def test_painting_leaves_the_painter_state_alone() -> None:
 
 def test_painting_needs_an_active_painter() -> None:
     with pytest.raises(ValueError, match="not active"):
-        paint_shape(QPainter(), rect("r", 0, 0, 1, 1))
+        paint_page(QPainter(), Snapshot(Page(10, 10, "#ffffff"), (rect("r", 0, 0, 1, 1),)))
 
 
 # -------------------------------------------------------------------------- page

@@ -145,7 +145,7 @@ def test_a_save_retries_transient_errors_with_jittered_delays_then_succeeds(
     queue = make_queue(rng=rng)
     target = old_file(tmp_path)
     disk = FlakyDisk(step, [oserror(code) for code in codes])
-    revision = Revision(serial=7, index=3)
+    revision = Revision(serial=7)
     succeeded: list[tuple[int, object]] = []
     queue.job_succeeded.connect(lambda i, r: succeeded.append((i, r)))
 
@@ -330,7 +330,7 @@ def test_the_result_carries_the_revision_object_given_at_submit(
     make_queue: MakeQueue, drive: Drive, tmp_path: Path
 ) -> None:
     queue = make_queue()
-    revision = Revision(serial=41, index=12)
+    revision = Revision(serial=41)
     job_id = queue.submit(SaveJob(NEW, tmp_path / NAME, revision))
     drive(queue)
     result = queue.record(job_id).result
@@ -349,13 +349,13 @@ def test_a_second_save_to_a_path_replaces_the_first_while_it_is_still_queued(
     queue.submit(busy)
     assert busy.started.wait(GATE_LIMIT)
     first_disk, second_disk = FlakyDisk("none", []), FlakyDisk("none", [])
-    first = queue.submit(SaveJob(OLD, tmp_path / NAME, Revision(1, 1), ops=first_disk))
-    second = queue.submit(SaveJob(NEW, tmp_path / NAME, Revision(2, 2), ops=second_disk))
+    first = queue.submit(SaveJob(OLD, tmp_path / NAME, Revision(1), ops=first_disk))
+    second = queue.submit(SaveJob(NEW, tmp_path / NAME, Revision(2), ops=second_disk))
     assert second != first
     record = queue.record(first)
     assert (record.state, record.reason) == (JobState.CANCELLED, f"superseded by job {second}")
     # The same revision again, while pending, is the same job (idempotency key).
-    assert queue.submit(SaveJob(NEW, tmp_path / NAME, Revision(2, 2))) == second
+    assert queue.submit(SaveJob(NEW, tmp_path / NAME, Revision(2))) == second
     gate.open()
     drive(queue)
     assert queue.record(second).state is JobState.SUCCEEDED

@@ -14,6 +14,7 @@ cut off, at the default size and at 1024x700.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+
+from tests.ui.xkeys import XSession
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "ui" / "xcb_screenshot.py"
@@ -211,3 +214,75 @@ def test_the_properties_dock_fits_in_a_real_window(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.splitlines()[-1]) == {"cut_off": []}
+
+
+# --------------------------------------------------------------- quitting (issue 8, item 1)
+def strata_command() -> list[str]:
+    """The installed `strata` console script next to this Python, else `python -m editor`."""
+    script = Path(sys.executable).with_name("strata")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "editor"]
+
+
+@contextlib.contextmanager
+def strata_process(display: str, home: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """`strata ARGS` as a process of its own on `display`, with its own HOME; killed if
+    it is still running when the block ends."""
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(home),
+           "XDG_RUNTIME_DIR": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
+    process = subprocess.Popen(
+        [*strata_command(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def assert_quits_cleanly(process: subprocess.Popen[str], timeout: float = 20) -> None:
+    """After Ctrl+Q: the process exits by itself, with status 0 and no traceback."""
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _out, err = process.communicate()
+        pytest.fail(f"strata did not exit after Ctrl+Q; stderr: {err[-2000:]}")
+    assert process.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def x_session(xvfb: str) -> Iterator[XSession]:
+    session = XSession(xvfb)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def test_ctrl_q_quits_a_freshly_opened_document(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    with strata_process(xvfb, tmp_path, str(SAMPLE)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+
+
+def test_ctrl_q_quits_after_an_edit_is_undone_back_to_saved(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    with strata_process(xvfb, tmp_path, str(SAMPLE)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")  # select every shape
+        x_session.key("Right")  # nudge them: the document is modified
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        x_session.key("ctrl+z")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)

@@ -38,6 +38,13 @@ item on device pixels, from the painter's world transform:
 * otherwise the shape is painted in full from a cached look and text layout (`_LOOKS`,
   `_LAYOUTS`: bounded, most recently used, GUI thread only).
 
+Overflowing text (canvas only). A text box whose visible text does not fit its height
+(`editor.io.render.text_overflows`: a box whose height the person set, or text made
+larger) gets an overflow marker when painted in full: its bottom edge in red and a red
+tab with a white "+" in its bottom-right corner, a constant size on screen. The marker
+is inside the box, so the item's bounding rect and update regions stay the renderer's.
+Exports show the box as it is (text clipped at the edge), without the marker.
+
 `ShapeItem.paint_observer` is a seam for tests and benchmarks: when set, it is called
 with (item, detail) for every shape painted, detail being "tiny", "greek" or "full".
 
@@ -68,6 +75,7 @@ from editor.io.render import (
     paint_look,
     qcolor,
     text_layout,
+    text_overflows,
     tiny_color,
 )
 from editor.model import Ellipse, Line, Page, Shape, Text
@@ -88,6 +96,10 @@ LAYER_ITEM_TYPE: Final = _USER_TYPE + 3
 
 #: Colour of selection outlines, handles, rubber band and previews' guides.
 SELECTION_COLOR: Final = QColor(26, 115, 232)
+#: Colour of the marker on a text box whose text does not fit (see the module docstring).
+OVERFLOW_COLOR: Final = QColor(217, 48, 37)
+#: The overflow marker's tab, in device pixels (at most a third of the box).
+OVERFLOW_MARK_PX: Final = 11.0
 
 #: A shape whose larger side is below this many device pixels is painted as a filled
 #: rectangle (see the module docstring).
@@ -142,6 +154,8 @@ _LOOKS = _Recent(LOOK_CACHE)
 #: Layouts by what a layout depends on, so a moved or restyled text box, and every box
 #: with the same label, reuses one.
 _LAYOUTS = _Recent(LAYOUT_CACHE)
+#: Whether a text box's text overflows, by the same key as its layout.
+_OVERFLOWS = _Recent(LAYOUT_CACHE)
 #: Tiny-shape colours by the style fields they depend on (a few per drawing).
 _TINY_COLORS: dict[tuple[object, ...], QColor | None] = {}
 
@@ -158,15 +172,51 @@ def cached_look(shape: Shape) -> ShapeLook:
     return look
 
 
+def _layout_key(shape: Text) -> tuple[object, ...]:
+    return (shape.text, shape.font_family, shape.font_size, shape.width, shape.height)
+
+
 def cached_layout(shape: Text) -> QTextLayout:
     """The renderer's text layout of `shape`, made once while it is in recent use."""
-    key = (shape.text, shape.font_family, shape.font_size, shape.width, shape.height)
+    key = _layout_key(shape)
     layout = _LAYOUTS.find(key)
     if layout is None:
         layout = text_layout(shape)
         _LAYOUTS.keep(key, layout)
     assert isinstance(layout, QTextLayout)
     return layout
+
+
+def cached_overflow(shape: Text) -> bool:
+    """`text_overflows(shape)`, worked out once per layout while in recent use."""
+    key = _layout_key(shape)
+    found = _OVERFLOWS.find(key)
+    if found is None:
+        found = text_overflows(shape, cached_layout(shape))
+        _OVERFLOWS.keep(key, found)
+    return bool(found)
+
+
+def paint_overflow_marker(painter: QPainter, shape: Text) -> None:
+    """The overflow marker of a text box, in its local frame (see the module docstring)."""
+    scale = math.sqrt(abs(painter.worldTransform().determinant())) or 1.0
+    px = 1.0 / scale  # one device pixel in local units
+    w, h = shape.width, shape.height
+    left, top = -w / 2.0, -h / 2.0
+    side = min(OVERFLOW_MARK_PX * px, w / 3.0, h / 3.0)
+    edge = QPen(OVERFLOW_COLOR, 2.0 * px)
+    edge.setCapStyle(Qt.PenCapStyle.FlatCap)
+    painter.setPen(edge)
+    painter.drawLine(QPointF(left, top + h - px), QPointF(left + w, top + h - px))
+    tab = QRectF(left + w - side, top + h - side, side, side)
+    painter.fillRect(tab, OVERFLOW_COLOR)
+    if side >= 5.0 * px:
+        plus = QPen(QColor(255, 255, 255), max(1.0, side / 6.0 / px) * px)
+        plus.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(plus)
+        c, arm = tab.center(), side * 0.3
+        painter.drawLine(QPointF(c.x() - arm, c.y()), QPointF(c.x() + arm, c.y()))
+        painter.drawLine(QPointF(c.x(), c.y() - arm), QPointF(c.x(), c.y() + arm))
 
 
 def cached_tiny_color(shape: Shape) -> QColor | None:
@@ -194,6 +244,7 @@ def clear_caches() -> None:
     """Forget every cached look, layout and colour (tests; memory pressure)."""
     _LOOKS.clear()
     _LAYOUTS.clear()
+    _OVERFLOWS.clear()
     _TINY_COLORS.clear()
 
 
@@ -394,8 +445,14 @@ class ShapeItem(QGraphicsItem):
             painter.fillRect(self._rect, color)
 
     def paint_shape(self, painter: QPainter, greek: bool) -> None:
-        """The shape in full (text greeked if asked), in the painter's *local* frame."""
-        paint_look(painter, cached_look(self._painted), cached_layout, greek=greek)
+        """The shape in full (text greeked if asked), in the painter's *local* frame,
+        with the overflow marker of a text box whose text does not fit."""
+        shape = self._painted
+        paint_look(painter, cached_look(shape), cached_layout, greek=greek)
+        if type(shape) is Text and not greek:
+            assert isinstance(shape, Text)
+            if shape.text and shape.opacity > 0.0 and cached_overflow(shape):
+                paint_overflow_marker(painter, shape)
 
     # --------------------------------------------------------------- QGraphicsItem
     def type(self) -> int:

@@ -1,9 +1,16 @@
 """Editing a text box in place, with every change on the one global history.
 
 The editor is a QGraphicsTextItem laid over the text box with the renderer's font, wrap
-mode and design metrics (`text_font`, WrapAtWordBoundaryOrAnywhere, no document margin),
-so its lines break exactly where the painted text broke and nothing jumps when editing
-starts. While it is open the shape item paints its box without the text.
+mode, design metrics and padding (`text_font`, WrapAtWordBoundaryOrAnywhere, a document
+margin of `TEXT_PADDING`), so its lines break exactly where the painted text broke and
+nothing jumps when editing starts. While it is open the shape item paints its box
+without the text.
+
+A box whose height follows its text (`Text.auto_height`, every box made with the Text
+tool) grows while typing: when the text needs more room (`fitted_height`), the
+`EditText` step carries the new height, so the growth is part of the typing step and one
+undo shrinks the box back. It never shrinks by itself (deleting text keeps the height).
+A paste is marked on its step (`pasted`): History then says "Paste '…'".
 
 The editor's QTextDocument keeps no undo stack of its own (``setUndoRedoEnabled(False)``).
 Each content change becomes an `EditText` splice pushed to the session's history, computed
@@ -27,6 +34,7 @@ that is never typed in leaves no trace in the document or the history.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
 
@@ -53,7 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.commands import AddShapes, CommandError, EditText
-from editor.io.render import local_transform, qcolor, text_font
+from editor.io.render import TEXT_PADDING, fitted_height, local_transform, qcolor, text_font
 from editor.model import Change, Text
 from editor.ui.session import Session
 
@@ -163,7 +171,7 @@ class TextEditor(QGraphicsTextItem):
         self._box = QRectF()
         document = self.document()
         document.setUndoRedoEnabled(False)
-        document.setDocumentMargin(0.0)
+        document.setDocumentMargin(TEXT_PADDING)  # on every side, as the renderer pads
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         option.setUseDesignMetrics(True)
@@ -232,7 +240,11 @@ class TextEditor(QGraphicsTextItem):
             text = QGuiApplication.clipboard().text().replace("\r\n", "\n")
             if text:
                 cursor = self.textCursor()
-                cursor.insertText(text)
+                owner.pasting = True
+                try:
+                    cursor.insertText(text)
+                finally:
+                    owner.pasting = False
                 self.setTextCursor(cursor)
             return
         if key in _NAVIGATION:
@@ -299,6 +311,8 @@ class InPlaceTextEdit:
         self._text = shape.text
         self._syncing = False
         self._pushing = False
+        #: True while the editor inserts a paste (the change it causes is a paste).
+        self.pasting = False
         self._last_end = -1
         session.history.checkpoint()  # an edit starts a new step
         self.editor = TextEditor(self)
@@ -378,7 +392,13 @@ class InPlaceTextEdit:
             elif start not in (self._last_end, self._last_end - len(gone)):
                 history.checkpoint()  # the edit is somewhere else than the last one
             self._text = new
-            history.push(EditText(self.shape_id, start, gone, inserted), step=self._step())
+            if self.pasting:
+                history.checkpoint()  # a paste is a step of its own
+            history.push(
+                EditText(self.shape_id, start, gone, inserted,
+                         height=self._grown_height(new), pasted=self.pasting),
+                step=self._step(),
+            )  # fmt: skip
         except CommandError:  # the editor and the document disagree: trust the document
             log.exception("text edit of %r rejected; reloading the box", self.shape_id)
             shape = self._session.document.get(self.shape_id)
@@ -392,6 +412,14 @@ class InPlaceTextEdit:
     def _step(self) -> tuple[str, str]:
         """The history step typing in this box belongs to."""
         return ("type", self.shape_id)
+
+    def _grown_height(self, text: str) -> float | None:
+        """The height the box must grow to for `text`, or None if it keeps its height."""
+        shape = self._session.document.get(self.shape_id)
+        if not isinstance(shape, Text) or not shape.auto_height:
+            return None
+        needed = float(math.ceil(fitted_height(shape, text)))
+        return needed if needed > shape.height else None
 
     def _add_box(self) -> None:
         """The first character in a new box: add the (empty) box as its own step."""

@@ -17,6 +17,7 @@ the existing text box that was clicked.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -26,6 +27,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from editor.commands import AddShapes, MoveShapes, SetGeometry
+from editor.io.render import TEXT_PADDING, fitted_height
 from editor.model import Shape, Text, ellipse, line, rect, text
 
 from .geometry import (
@@ -48,10 +50,12 @@ if TYPE_CHECKING:
 DRAG_THRESHOLD_PX: Final = 3.0
 #: Size of a rectangle or ellipse added by a click (no drag), in document units.
 DEFAULT_BOX_SIZE: Final = (100.0, 100.0)
-#: Width of a text box added by a click; its height is three lines of its font.
+#: Width of a text box added by a click; its height is one line of its font (it grows
+#: as text is typed: the Text tool's boxes have `auto_height`).
 DEFAULT_TEXT_WIDTH: Final = 200.0
-#: A dragged text box is at least this wide (and one line high).
-MIN_TEXT_WIDTH: Final = 20.0
+#: A dragged text box is at least this wide (room for a letter or two inside the
+#: padding) and one line high.
+MIN_TEXT_WIDTH: Final = 20.0 + 2 * TEXT_PADDING
 
 TOOLS: Final = ("select", "rect", "ellipse", "line", "text")
 
@@ -69,8 +73,14 @@ class DefaultStyle:
     text_color: str = "#000000"
 
     def line_height(self) -> float:
-        """A text line's height for this font size, rounded up (QFont line spacing ~1.2)."""
-        return float(math.ceil(self.font_size * 1.25))
+        """The height of a text box of one line in this font, padding included."""
+        return _one_line_height(self.font_family, self.font_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _one_line_height(family: str, size: float) -> float:
+    probe = text("probe", 0, 0, DEFAULT_TEXT_WIDTH, 0, "", font_family=family, font_size=size)
+    return float(math.ceil(fitted_height(probe)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +342,7 @@ class DrawGesture(Gesture):
         return text(
             self._new_id(), x, y, w, h, "",
             font_family=style.font_family, font_size=style.font_size, color=style.text_color,
+            auto_height=True,
         )  # fmt: skip
 
     def move(self, p: Pointer) -> None:
@@ -369,7 +380,7 @@ class DrawGesture(Gesture):
             shape = None
         elif self.kind == "text":
             shape = self._text(
-                self.start.x(), self.start.y(), DEFAULT_TEXT_WIDTH, 3 * style.line_height()
+                self.start.x(), self.start.y(), DEFAULT_TEXT_WIDTH, style.line_height()
             )
         else:
             shape = self._box(self.start.x(), self.start.y(), *DEFAULT_BOX_SIZE)

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable
 from typing import Final
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -134,10 +134,12 @@ class Canvas(QGraphicsView):
         self.setBackgroundBrush(BACKGROUND)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
-        # Zoom anchoring is done by hand (about the cursor, or the centre); resizing the
-        # window keeps the centre in place.
+        # Zoom anchoring is done by hand (about the cursor, or the centre). Resizing keeps
+        # the drawing where it is on screen (see _keep_drawing_still), so a dock or the
+        # failed-job notice appearing covers an edge instead of making the page jump.
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self._origin_in_window: QPoint | None = None
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.viewport().setMouseTracking(True)  # hover cursors over handles
         self._set_cursor(Qt.CursorShape.ArrowCursor)
@@ -230,13 +232,13 @@ class Canvas(QGraphicsView):
         return self._zoom
 
     def zoom_in(self) -> None:
-        self._set_zoom(self._zoom * ZOOM_STEP)
+        self.set_zoom(self._zoom * ZOOM_STEP)
 
     def zoom_out(self) -> None:
-        self._set_zoom(self._zoom / ZOOM_STEP)
+        self.set_zoom(self._zoom / ZOOM_STEP)
 
     def zoom_actual(self) -> None:
-        self._set_zoom(1.0)
+        self.set_zoom(1.0)
 
     def zoom_fit(self) -> None:
         """Fit the page in the view, with a margin, and centre it."""
@@ -247,14 +249,12 @@ class Canvas(QGraphicsView):
         viewport = self.viewport()
         room_w = max(viewport.width() - 2 * FIT_MARGIN_PX, 1.0)
         room_h = max(viewport.height() - 2 * FIT_MARGIN_PX, 1.0)
-        self._set_zoom(min(room_w / page.width(), room_h / page.height()))
+        self.set_zoom(min(room_w / page.width(), room_h / page.height()))
         self.centerOn(page.center())
 
     def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
-        """Set the zoom, keeping the scene point under `anchor` (viewport pixels) still."""
-        self._set_zoom(zoom, anchor)
-
-    def _set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Set the zoom (clamped), keeping the scene point under `anchor` (viewport
+        pixels; default: the centre) still. Every zoom action comes through here."""
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         if math.isclose(zoom, self._zoom, rel_tol=1e-12):
             return
@@ -517,7 +517,7 @@ class Canvas(QGraphicsView):
         if modifiers & Qt.KeyboardModifier.ControlModifier:
             steps = delta.y() / 120.0 if delta.y() else delta.x() / 120.0
             if steps:
-                self._set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
+                self.set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
             event.accept()
             return
         if modifiers & Qt.KeyboardModifier.ShiftModifier and delta.y() and not delta.x():
@@ -680,5 +680,22 @@ class Canvas(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._keep_drawing_still()
         if self._fit_pending and self.isVisible():
             self.zoom_fit()
+
+    def _keep_drawing_still(self) -> None:
+        """After a resize, scroll so that the drawing stays where it was in the window.
+
+        With NoAnchor Qt keeps the scene point at the viewport's top-left corner; when
+        that corner itself moved in the window (a dock opened on the left or the top),
+        the drawing would move with it, so the scroll bars take the move back.
+        """
+        origin = self.viewport().mapTo(self.window(), QPoint(0, 0))
+        old, self._origin_in_window = self._origin_in_window, origin
+        if old is None or origin == old:
+            return
+        moved = origin - old
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + moved.x())
+        v.setValue(v.value() + moved.y())

@@ -70,8 +70,8 @@ Wiring in the main window
 
     # closeEvent, after the unsaved-changes prompt said "go ahead":
     ask_pending_jobs(self, self.jobs,
-                     lambda choice: self._close_now() if choice != "stay" else None)
-    # and _close_now() then calls self.jobs.shutdown(timeout=10) as today.
+                     lambda choice: self.discard_and_close() if choice != "stay" else None)
+    # and discard_and_close() closes the window; closeEvent shuts the queue down.
 """
 
 from __future__ import annotations

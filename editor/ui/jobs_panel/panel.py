@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.jobs import DeadLetter, JobQueue, JobRecord, QueueClosed, QueueFull
+from editor.jobs import DeadLetter, JobQueue, JobRecord, JobState, QueueClosed, QueueFull
 from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.jobs_panel.delegate import ProgressDelegate
 from editor.ui.jobs_panel.models import (
@@ -220,6 +220,11 @@ class JobsPanel(QWidget):
         self._message_timer.setSingleShot(True)
         self._message_timer.setInterval(MESSAGE_MS)
         self._message_timer.timeout.connect(self.message.hide)
+        #: Jobs the "Retrying N jobs." message is about, until each has finished; and
+        #: how many of them failed again.
+        self._retrying: set[int] = set()
+        self._retry_failed = 0
+        jobs.state_changed.connect(self._retry_progress)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("jobs_tabs")
@@ -542,8 +547,26 @@ class JobsPanel(QWidget):
         if problem:
             self._say(f"{plural(left, 'job')} not retried: {problem}.", warning=True)
         elif done:
+            self._retrying = set(ids[:done])
+            self._retry_failed = 0
             self._say(f"Retrying {plural(done, 'job')}.")
         self.flush()
+
+    def _retry_progress(self, record: JobRecord) -> None:
+        """The "Retrying" message lasts until the retried jobs are done: it goes when they
+        succeeded, and says so when some failed again."""
+        if record.id not in self._retrying or not record.state.is_final:
+            return
+        self._retrying.discard(record.id)
+        if record.state is not JobState.SUCCEEDED:
+            self._retry_failed += 1
+        if self._retrying:
+            return
+        if self._retry_failed:
+            self._say(f"{plural(self._retry_failed, 'retried job')} failed again.", warning=True)
+        else:
+            self._message_timer.stop()
+            self.message.hide()
 
     def discard_selected(self) -> None:
         """Forget the selected dead letters (Delete in the Dead letters tab)."""
@@ -681,6 +704,8 @@ class JobsPanel(QWidget):
         self.setFocusProxy(view)
 
     def _say(self, text: str, *, warning: bool = False) -> None:
+        if not text.startswith("Retrying"):
+            self._retrying.clear()
         self.message.setText(("⚠ " if warning else "") + text)
         self.message.show()
         self._message_timer.start()

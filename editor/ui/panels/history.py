@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.history import History
-from editor.ui.panels.history_model import HistoryModel
+from editor.ui.panels.history_model import EMPTY_LABEL, HistoryModel
 from editor.ui.session import Session
 
 _ICON = QSize(16, 16)
@@ -129,6 +129,7 @@ class HistoryPanel(QWidget):
                 history.saved_index,
                 saved_signals=(history.modifiedChanged, history.savedChanged),
             )
+        self._model.set_empty_label(session.origin if session is not None else EMPTY_LABEL)
 
     def set_stack(
         self, stack: QUndoStack | None, saved_index: Callable[[], int] | None = None
@@ -136,6 +137,7 @@ class HistoryPanel(QWidget):
         """Show a bare QUndoStack (tests, tools); the saved row is its clean index."""
         self._history = None
         self._model.set_stack(stack, saved_index)
+        self._model.set_empty_label(EMPTY_LABEL)
 
     def view(self) -> QTableView:
         """The list of entries (a one-column table: see the module docstring)."""

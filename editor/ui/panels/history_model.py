@@ -5,7 +5,8 @@ throws away and rebuilds its layout of every row: with 10,000 entries one undo c
 and filling 10,000 entries with the view open took 171 s. This model keeps the rows and
 tells views exactly what changed.
 
-Rows: row 0 is the original state ("<empty>", like QUndoView); row i is the state after
+Rows: row 0 is the original state (the session names it: "New drawing", "Opened NAME";
+"<empty>" without one, like QUndoView); row i is the state after
 command i-1. The current row is `stack.index()`; rows above it can be redone.
 
 How changes are found. QUndoStack only ever *deletes* commands (a discarded redo branch, a

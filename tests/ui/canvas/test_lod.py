@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from editor.commands import DeleteShapes, MoveShapes, Reorder
@@ -184,43 +185,74 @@ def test_items_have_no_contents_and_the_layer_paints_them(
     assert set(painted) == {"r", "e", "l", "t", "frame"}
 
 
+def on_screen(canvas: Canvas) -> QImage:
+    """What the screen shows: the window's backing store as last painted.
+
+    Unlike ``viewport().grab()``, which paints the whole viewport afresh, this repaints
+    nothing: an area nobody asked to be repainted (the update region missed it) still
+    shows its old pixels.
+    """
+    window = canvas.window()
+    return window.screen().grabWindow(window.winId()).toImage()
+
+
+def shows(canvas: Canvas, *expected: tuple[float, float, tuple[int, int, int]]) -> bool:
+    """Whether the screen shows each (x, y, colour), points in document coordinates."""
+    image = on_screen(canvas)
+    window = canvas.window()
+    for x, y, color in expected:
+        point = canvas.viewport().mapTo(window, canvas.mapFromScene(QPointF(x, y)))
+        c = image.pixelColor(point)
+        if (c.red(), c.green(), c.blue()) != color:
+            return False
+    return True
+
+
+def settle(
+    qtbot: QtBot, canvas: Canvas, *expected: tuple[float, float, tuple[int, int, int]]
+) -> None:
+    """Wait until the screen shows `expected` (fails if the area is never repainted)."""
+    qtbot.waitUntil(lambda: shows(canvas, *expected), timeout=2000)
+
+
+def quiet(
+    qtbot: QtBot, canvas: Canvas, *expected: tuple[float, float, tuple[int, int, int]]
+) -> None:
+    """The first paint is done and the index is built (building it repaints the whole
+    viewport once): from now on only the areas the canvas asks for are repainted."""
+    scene = canvas.canvas_scene()
+    qtbot.waitUntil(lambda: scene.itemIndexMethod() == scene.ItemIndexMethod.BspTreeIndex)
+    settle(qtbot, canvas, *expected)
+    QApplication.processEvents()
+
+
 def test_a_pushed_move_repaints_the_old_and_the_new_place(
     qtbot: QtBot, canvas: Canvas, session: Session
 ) -> None:
-    canvas.viewport().repaint()
+    quiet(qtbot, canvas, (140, 130, RED), (140, 380, WHITE))
     session.push(MoveShapes(("r",), 0, 250))
-    qtbot.waitUntil(lambda: canvas.viewport().grab().toImage().pixelColor(
-        canvas.mapFromScene(QPointF(140, 380))).red() == 255)  # fmt: skip
-    image = canvas.viewport().grab().toImage()
-    assert rgb_at(canvas, image, 140, 130) == WHITE
-    assert rgb_at(canvas, image, 140, 380) == RED
+    settle(qtbot, canvas, (140, 130, WHITE), (140, 380, RED))
 
 
 def test_a_drag_preview_and_escape_repaint_both_places(qtbot: QtBot, canvas: Canvas) -> None:
-    canvas.viewport().repaint()
+    quiet(qtbot, canvas, (140, 130, RED), (140, 430, WHITE))
     drag(qtbot, canvas, (140, 130), (140, 430), release_at_end=False)
-    image = canvas.viewport().grab().toImage()
-    assert rgb_at(canvas, image, 140, 430) == RED
-    assert rgb_at(canvas, image, 140, 130) == WHITE
+    settle(qtbot, canvas, (140, 130, WHITE), (140, 430, RED))
     key(qtbot, canvas, Qt.Key.Key_Escape)  # cancels the drag: the item goes back
-    image = canvas.viewport().grab().toImage()
-    assert rgb_at(canvas, image, 140, 130) == RED
-    assert rgb_at(canvas, image, 140, 430) == WHITE
+    settle(qtbot, canvas, (140, 130, RED), (140, 430, WHITE))
     release_view(qtbot, canvas, view_point(canvas, (140, 430)))
 
 
 def test_deleting_and_undeleting_repaints(qtbot: QtBot, canvas: Canvas, session: Session) -> None:
-    canvas.viewport().repaint()
+    quiet(qtbot, canvas, (140, 130, RED))
     session.push(DeleteShapes(("r",)))
-    image = canvas.viewport().grab().toImage()
-    assert rgb_at(canvas, image, 140, 130) == WHITE
+    settle(qtbot, canvas, (140, 130, WHITE))
     session.history.undo()
-    image = canvas.viewport().grab().toImage()
-    assert rgb_at(canvas, image, 140, 130) == RED
+    settle(qtbot, canvas, (140, 130, RED))
 
 
 def test_raising_a_shape_repaints_it_on_top(
-    make_canvas: Callable[[Session], Canvas],
+    qtbot: QtBot, make_canvas: Callable[[Session], Canvas]
 ) -> None:
     shapes: tuple[Shape, ...] = (
         rect("under", 100, 100, 100, 100, fill="#ff0000", stroke=None),
@@ -228,10 +260,21 @@ def test_raising_a_shape_repaints_it_on_top(
     )
     session = Session(Snapshot(Page(800, 600, "#ffffff"), shapes))
     canvas = make_canvas(session)
-    canvas.viewport().repaint()
-    assert rgb_at(canvas, canvas.viewport().grab().toImage(), 175, 175) == BLUE
+    quiet(qtbot, canvas, (175, 175, BLUE))
     session.push(Reorder(("under",), "front"))
-    assert rgb_at(canvas, canvas.viewport().grab().toImage(), 175, 175) == RED
+    settle(qtbot, canvas, (175, 175, RED))
+
+
+def test_the_screen_check_sees_a_missed_repaint(
+    qtbot: QtBot, canvas: Canvas, session: Session
+) -> None:
+    """The helper above can fail: a change applied without any repaint stays unseen."""
+    quiet(qtbot, canvas, (140, 130, RED))
+    item = canvas.item_for("r")
+    assert isinstance(item, ShapeItem)
+    item.setPos(item.pos() + QPointF(0, 250))  # bypasses move_to: nothing is repainted
+    QApplication.processEvents()
+    assert shows(canvas, (140, 130, RED), (140, 380, WHITE)), "the old pixels stay"
 
 
 def test_a_big_document_at_fit_is_painted_from_the_document_order(

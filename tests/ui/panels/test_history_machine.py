@@ -99,13 +99,15 @@ class Shadow:
         self.rows = self.read_all()
 
 
-def check_panel(panel: HistoryPanel, stack: QUndoStack, saved: int, shadow: Shadow) -> None:
+def check_panel(
+    panel: HistoryPanel, stack: QUndoStack, saved: int, shadow: Shadow, first: str
+) -> None:
     model = panel.model()
     assert shadow.rows == shadow.read_all(), "a change was not signalled"
     count, index = stack.count(), stack.index()
     assert model.rowCount() == count + 1
     texts = [model.data(model.index(r), DISPLAY) for r in range(count + 1)]
-    assert texts == ["<empty>", *(stack.text(i) for i in range(count))]
+    assert texts == [first, *(stack.text(i) for i in range(count))]
     assert model.current_row() == index
     view = panel.view()
     assert view.currentIndex().row() == index
@@ -177,7 +179,7 @@ class StackSequences(RuleBasedStateMachine):
     @invariant()
     def panel_matches_stack(self) -> None:
         QCoreApplication.processEvents()  # the view follows the stack once per loop turn
-        check_panel(self.panel, self.stack, self.stack.cleanIndex(), self.shadow)
+        check_panel(self.panel, self.stack, self.stack.cleanIndex(), self.shadow, "<empty>")
 
     def teardown(self) -> None:
         self.panel.set_stack(None)
@@ -229,7 +231,7 @@ class SessionSequences(RuleBasedStateMachine):
     def panel_matches_history(self) -> None:
         QCoreApplication.processEvents()  # view follow, deferred re-read of the saved state
         history = self.session.history
-        check_panel(self.panel, history.stack, history.saved_index(), self.shadow)
+        check_panel(self.panel, history.stack, history.saved_index(), self.shadow, "New drawing")
 
     def teardown(self) -> None:
         self.panel.set_session(None)

@@ -19,12 +19,16 @@ DECORATION = Qt.ItemDataRole.DecorationRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
 
+#: The first row of a session's history: the state before any step (a new document here).
+FIRST = "New drawing"
+
+
 def rows(model: HistoryModel) -> list[str]:
     return [model.data(model.index(r), DISPLAY) for r in range(model.rowCount())]
 
 
 def stack_rows(stack: QUndoStack) -> list[str]:
-    return ["<empty>", *(stack.text(i) for i in range(stack.count()))]
+    return [FIRST, *(stack.text(i) for i in range(stack.count()))]
 
 
 def saved_rows(model: HistoryModel, saved_icon: QIcon) -> list[int]:
@@ -65,11 +69,11 @@ def test_entries_appear_as_commands_are_pushed(
     history_panel: HistoryPanel, session: Session
 ) -> None:
     model = history_panel.model()
-    assert rows(model) == ["<empty>"]
+    assert rows(model) == [FIRST]
     assert current_row(history_panel) == 0
     session.push(MoveShapes(("r",), 5, 0, joinable=False))
     session.push(SetStyle(("r", "e"), "stroke_width", 4, joinable=False))
-    assert rows(model) == ["<empty>", "Move Rectangle", "Change Stroke Width of 2 Shapes"]
+    assert rows(model) == [FIRST, "Move Rectangle", "Change Stroke Width of 2 Shapes"]
     assert current_row(history_panel) == 2
 
 
@@ -81,7 +85,7 @@ def test_a_merge_updates_the_entry_text(
     assert rows(model)[1] == "Type 'w'"
     with qtbot.waitSignal(model.dataChanged) as blocker:
         session.push(EditText("t", 7, "", "o"))
-    assert rows(model) == ["<empty>", "Type 'wo'"]
+    assert rows(model) == [FIRST, "Type 'wo'"]
     top_left, bottom_right = blocker.args[:2]
     assert top_left.row() <= 1 <= bottom_right.row()
 
@@ -207,8 +211,8 @@ def test_a_macro_appears_as_one_entry_when_it_ends(
     with session.history.macro("Tidy Up"):
         session.push(MoveShapes(("r",), 1, 0, joinable=False))
         session.push(MoveShapes(("e",), 1, 0, joinable=False))
-        assert rows(model) == ["<empty>"]
-    assert rows(model) == ["<empty>", "Tidy Up"]
+        assert rows(model) == [FIRST]
+    assert rows(model) == [FIRST, "Tidy Up"]
     assert current_row(history_panel) == 1
 
 
@@ -217,7 +221,7 @@ def test_clear_and_a_new_session_reset_the_list(
 ) -> None:
     moves(session, 3)
     session.history.clear()
-    assert rows(history_panel.model()) == ["<empty>"]
+    assert rows(history_panel.model()) == [FIRST]
     assert current_row(history_panel) == 0
     other = make_session()
     try:
