@@ -3,6 +3,8 @@
     strata [FILE]                          open the editor window (on FILE)
     strata check FILE                      validate a document: "ok: 4 shapes" or one error
     strata export FILE -o OUT [--scale S]  render to PNG, SVG or PDF through the job queue
+    strata replay COMMANDS.json DOC -o OUT apply command envelopes to a document
+                                           (editor/replay.py; --dry-run, --from-offset N)
 
 Exit codes: 0 success, 1 the file or the job failed (one line on stderr, no traceback),
 2 usage error.
@@ -17,13 +19,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from editor import __version__
+from editor import __version__, replay
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-SUBCOMMANDS = ("check", "export")
+SUBCOMMANDS = ("check", "export", replay.NAME)
 
 
 def _commands_parser() -> argparse.ArgumentParser:
@@ -42,15 +44,19 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("--scale", type=float, default=1.0, help="PNG pixels per unit")
     export.add_argument("--timeout", type=float, default=120.0, help="seconds per attempt")
     export.add_argument("-v", "--verbose", action="store_true", help="print job log lines")
+    replay.add_parser(sub)
     return parser
 
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strata",
-        usage="strata [-h] [--version] [FILE] | strata {check,export} ...",
+        usage="strata [-h] [--version] [FILE] | strata {check,export,replay} ...",
         description="Open the Strata editor window.",
-        epilog="Commands: 'strata check FILE', 'strata export FILE -o OUT'.",
+        epilog=(
+            "Commands: 'strata check FILE', 'strata export FILE -o OUT', "
+            "'strata replay COMMANDS.json DOC -o OUT'."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"strata {__version__}")
     parser.add_argument("file", nargs="?", help="a .strata document to open")
@@ -151,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check(ns.file)
     if ns.command == "export":
         return cmd_export(ns.file, ns.output, ns.scale, ns.timeout, ns.verbose)
+    if ns.command == replay.NAME:
+        return replay.run(ns)
     from editor.app import run  # noqa: PLC0415
 
     return run(ns.file)

@@ -12,6 +12,13 @@ instead of recomputing them, so redo lands on bit-identical floats even after me
 Serialisation is `{"type": name, "payload": {...}}` through `REGISTRY`, keyed by type name.
 Payloads are decoded with msgspec into the command's own dataclass, so a bad payload gives
 a located error such as `payload.dx: Expected float, got str`.
+
+Some payload fields are not the person's intent but the editor's bookkeeping: `joinable`
+(may this command merge into the previous one on the history?) and `EditText.pasted` (label
+it as a paste). They are declared with `bookkeeping(default)`, always have a default, and
+change nothing in the document, so a hand-written or generated replay file needs only the
+intent fields. docs/commands.md lists every field; tests/commands/test_commands_doc.py
+checks it against this registry.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Final, TypeVar, cast
 
 import msgspec
 
@@ -76,6 +83,27 @@ class Command(ABC):
         return {"type": self.type_name, "payload": self.payload()}
 
 
+#: The dataclass field metadata key that marks a field as bookkeeping (see module doc).
+BOOKKEEPING: Final = "bookkeeping"
+
+B = TypeVar("B")
+
+
+def bookkeeping(default: B) -> B:
+    """A payload field that is the editor's bookkeeping, not the person's intent.
+
+    It has a default, so a payload may leave it out, and it must not change what `do()`
+    does to the document (only merging and labels).
+    """
+    result: B = dataclasses.field(default=default, metadata={BOOKKEEPING: True})
+    return result
+
+
+def is_bookkeeping(f: dataclasses.Field[Any]) -> bool:
+    """True for a field declared with `bookkeeping()`."""
+    return bool(f.metadata.get(BOOKKEEPING))
+
+
 C = TypeVar("C", bound=type[Command])
 
 #: Every command class by its type name.
@@ -103,10 +131,15 @@ def command_from_json(data: object) -> Command:
     cls = REGISTRY.get(name)
     if cls is None:
         known = ", ".join(sorted(REGISTRY))
-        raise CommandError(f"type: unknown command type {name!r} (known: {known})")
+        raise CommandError(f"type: unknown command type {_short(name)} (known: {known})")
     payload = data.get("payload")
     if not isinstance(payload, dict):
         raise CommandError(f"payload: expected an object, got {_kind(payload)}")
+    names = _payload_fields(cls)
+    for key in payload:
+        if key not in names:  # a typo, or recorded state (_after) that is not data
+            listed = ", ".join(names)
+            raise CommandError(f"{name}: payload: unknown field {_short(key)} (fields: {listed})")
     try:
         command = msgspec.convert(payload, cls)
     except msgspec.ValidationError as exc:
@@ -114,6 +147,17 @@ def command_from_json(data: object) -> Command:
     except (TypeError, ValueError) as exc:
         raise CommandError(f"{name}: payload: {exc}") from None
     return command
+
+
+def _payload_fields(cls: type[Command]) -> tuple[str, ...]:
+    """The fields a payload may hold: the dataclass's init fields, in order."""
+    return tuple(f.name for f in dataclasses.fields(cast(Any, cls)) if f.init)
+
+
+def _short(value: object) -> str:
+    """A value from the data for a message: repr, escaped, at most 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "...'"
 
 
 def _relocate(message: str, root: str) -> str:

@@ -7,7 +7,7 @@ from typing import ClassVar, cast
 
 import msgspec
 
-from editor.commands.base import Command, register
+from editor.commands.base import Command, bookkeeping, register
 from editor.model import DEFAULT_PAGE, Document, Page
 
 _MERGE_PAGE = 20
@@ -24,7 +24,7 @@ class SetPage(Command):
     width: float | None = None
     height: float | None = None
     background: str | None = None
-    joinable: bool = True
+    joinable: bool = bookkeeping(True)
     _before: Page | None = field(default=None, init=False, repr=False, compare=False)
     _after: Page | None = field(default=None, init=False, repr=False, compare=False)
 

@@ -13,6 +13,7 @@ import msgspec
 from editor.commands.base import (
     Command,
     CommandError,
+    bookkeeping,
     check_ids,
     noun,
     register,
@@ -136,7 +137,7 @@ class MoveShapes(ShapeEdit):
     dy: float
     #: False starts a new undo step (a new drag); True merges into a previous move of the
     #: same shapes (repeated nudges).
-    joinable: bool = True
+    joinable: bool = bookkeeping(True)
 
     def __post_init__(self) -> None:
         check_ids(self.ids)
@@ -207,7 +208,7 @@ class SetGeometry(ShapeEdit):
     merge_id: ClassVar[int] = _MERGE_GEOMETRY
 
     changes: tuple[GeometryChange, ...]
-    joinable: bool = True
+    joinable: bool = bookkeeping(True)
 
     def __post_init__(self) -> None:
         check_ids(tuple(c.id for c in self.changes), "changes")
@@ -284,7 +285,7 @@ class SetStyle(ShapeEdit):
     value: Any
     #: True merges into a previous change of the same property on the same shapes
     #: (a slider drag); False starts a new step.
-    joinable: bool = True
+    joinable: bool = bookkeeping(True)
 
     def __post_init__(self) -> None:
         check_ids(self.ids)

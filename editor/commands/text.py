@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import msgspec
 
-from editor.commands.base import Command, CommandError, register, require
+from editor.commands.base import Command, CommandError, bookkeeping, register, require
 from editor.model import Document, Text, check_geometry_value
 
 _MERGE_TEXT = 10
@@ -42,9 +42,9 @@ class EditText(Command):
     position: int
     removed: str
     inserted: str
-    joinable: bool = True
+    joinable: bool = bookkeeping(True)
     height: float | None = None
-    pasted: bool = False
+    pasted: bool = bookkeeping(False)
     _before: Text | None = field(default=None, init=False, repr=False, compare=False)
     _after: Text | None = field(default=None, init=False, repr=False, compare=False)
 

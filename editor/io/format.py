@@ -110,8 +110,8 @@ def load(path: str | os.PathLike[str], max_size: int = MAX_FILE_SIZE) -> Snapsho
     return decode(read_file(path, max_size))
 
 
-def decode(data: bytes) -> Snapshot:
-    """Validate and decode a document from bytes."""
+def _json_text(data: bytes) -> bytes:
+    """The bytes of a JSON text: not empty, UTF-8, without a byte order mark."""
     if not data:
         raise FormatError("the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -123,7 +123,49 @@ def decode(data: bytes) -> Snapshot:
     except UnicodeDecodeError as exc:
         where = _line_col(data, exc.start)
         raise FormatError("bytes that are not valid UTF-8 (is this a text file?)", where) from None
+    return data
 
+
+_array_decoder = msgspec.json.Decoder(list[Raw])
+
+
+def decode_array(data: bytes, what: str) -> list[Raw]:
+    """Decode a JSON array (the elements left raw) with the loader's located errors.
+
+    For other files Strata reads, such as `strata replay`'s commands: the same checks
+    as a document (UTF-8, syntax with line and column, nesting depth, no repeated key
+    in any object), then "top level: expected an array of {what}, got an object".
+    """
+    data = _json_text(data)
+    try:
+        items = _array_decoder.decode(data)
+    except msgspec.ValidationError:
+        kind = _json_kind(_value_at(data, ""))
+        raise FormatError(f"expected an array of {what}, got {kind}", "top level") from None
+    except msgspec.DecodeError as exc:
+        raise _syntax_error(str(exc), data) from None
+    except RecursionError:
+        raise FormatError("JSON nested too deeply", "top level") from None
+    _find_duplicate_key(data)
+    return items
+
+
+def decode_value(raw: Raw | bytes) -> Any:
+    """One raw JSON value (from `decode_array`) as builtins."""
+    try:
+        return msgspec.json.decode(raw)
+    except RecursionError:
+        raise FormatError("JSON nested too deeply") from None
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Text from a file made safe for one terminal line: escaped and cut to `limit`."""
+    return _one_line(text, limit)
+
+
+def decode(data: bytes) -> Snapshot:
+    """Validate and decode a document from bytes."""
+    data = _json_text(data)
     env = _decode_json(_envelope_decoder.decode, data, "")
     fmt = _field(env.format, "format", "this is not a Strata file")
     if fmt != FORMAT_NAME:
