@@ -6,7 +6,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from editor.jobs import Job, JobContext
+from PySide6.QtCore import QTimer
+
+from editor.jobs import FakeClock, Job, JobContext
 
 GATE_LIMIT = 10.0
 """Longest a fake job waits for its gate: a broken test fails instead of hanging a thread."""
@@ -129,3 +131,28 @@ class ScriptedRandom:
         fraction = self.fractions[min(len(self.calls), len(self.fractions) - 1)]
         self.calls.append((a, b))
         return a + (b - a) * fraction
+
+
+@contextmanager
+def ticking(clock: FakeClock, total: float, step: float = 0.01) -> Iterator[None]:
+    """Move a fake clock `step` seconds on each pass of the event loop, `total` in all.
+
+    For waits with a timeout (`shutdown(timeout=...)`): they wait on the queue's clock, so
+    a wait of 0.05 s ends after five passes of the loop, in no real time. Once `total` has
+    passed the clock stands still, so a later wait ends only when its condition holds.
+    """
+    timer = QTimer()
+    timer.setInterval(0)
+    end = clock.now() + total
+
+    def tick() -> None:
+        clock.advance(max(0.0, min(step, end - clock.now())))
+        if clock.now() >= end:
+            timer.stop()
+
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()

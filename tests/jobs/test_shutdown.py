@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from editor.jobs import JobState, QueueClosed, live_queues
+from editor.jobs import FakeClock, JobState, QueueClosed, live_queues
 
 from .conftest import MakeQueue
-from .fakes import Gate, ScriptedJob
+from .fakes import Gate, ScriptedJob, ticking
 
 
 def test_shutdown_lets_running_jobs_finish_and_reports_the_queued_ones(
@@ -45,14 +45,17 @@ def test_shutdown_cancels_jobs_waiting_for_a_retry(qtbot: QtBot, make_queue: Mak
 
 
 def test_after_the_timeout_running_jobs_are_cancelled_cooperatively(
-    make_queue: MakeQueue,
+    make_queue: MakeQueue, clock: FakeClock
 ) -> None:
     queue = make_queue()
     gate = Gate()  # never opened: only cancel stops the job
     job = ScriptedJob("long export", gate=gate, cooperative=True)
     job_id = queue.submit(job)
     assert job.started.wait(5)
-    report = queue.shutdown(timeout=0.05, cancel_wait=5)
+    start = clock.now()
+    with ticking(clock, 0.05):  # the timeout passes on the queue's clock, not in real time
+        report = queue.shutdown(timeout=0.05, cancel_wait=5)
+    assert clock.now() - start == pytest.approx(0.05)
     assert report.clean
     assert [r.id for r in report.interrupted] == [job_id]
     record = queue.record(job_id)
@@ -61,14 +64,15 @@ def test_after_the_timeout_running_jobs_are_cancelled_cooperatively(
 
 
 def test_a_job_that_ignores_cancel_is_reported_stuck_until_it_returns(
-    qtbot: QtBot, make_queue: MakeQueue
+    qtbot: QtBot, make_queue: MakeQueue, clock: FakeClock
 ) -> None:
     queue = make_queue()
     gate = Gate()
     job = ScriptedJob("stubborn", gate=gate, cooperative=False)
     job_id = queue.submit(job)
     assert job.started.wait(5)
-    report = queue.shutdown(timeout=0.02, cancel_wait=0.02)
+    with ticking(clock, 0.04):  # both waits pass: 0.02 s running, 0.02 s after the cancel
+        report = queue.shutdown(timeout=0.02, cancel_wait=0.02)
     assert not report.clean
     assert [r.id for r in report.stuck] == [job_id]
     assert queue in live_queues()
@@ -95,3 +99,16 @@ def test_the_leak_check_sees_a_queue_never_shut_down(make_queue: MakeQueue) -> N
     assert queue in live_queues()
     queue.shutdown()
     assert queue not in live_queues()
+
+
+def test_shutdown_waits_on_the_queues_clock(make_queue: MakeQueue, clock: FakeClock) -> None:
+    """Without the clock moving, a running job is given all the time it needs."""
+    queue = make_queue()
+    gate = Gate()
+    job = ScriptedJob("finishes late", gate=gate)
+    job_id = queue.submit(job)
+    assert job.started.wait(5)
+    QTimer.singleShot(50, gate.open)  # 50 real ms: far past the 0.01 s timeout below
+    report = queue.shutdown(timeout=0.01)
+    assert report.interrupted == () and report.clean
+    assert queue.record(job_id).state is JobState.SUCCEEDED
