@@ -99,7 +99,11 @@ class SaveJob(Job[SaveResult]):
         ops: FileOps = OS_FILE_OPS,
         chunk: int = SAVE_CHUNK,
         guard: TargetGuard = GUARD,
+        key: str | None = None,
     ) -> None:
+        """`key`: the idempotency key; by default path + revision serial (in-process
+        saves), given by `editor.io.job_kinds` for a job built from data (kind + target +
+        content hash, the same in every process)."""
         if chunk < 1:
             raise ValueError(f"chunk must be at least 1, got {chunk}")
         self.path = Path(path)
@@ -107,7 +111,7 @@ class SaveJob(Job[SaveResult]):
         super().__init__(
             f"Save {self.path.name}",
             "save",
-            key=f"save\0{os.path.abspath(self.path)}\0{serial}",
+            key=key or f"save\0{os.path.abspath(self.path)}\0{serial}",
             target=self.path,
         )
         self.snapshot = snapshot
@@ -165,6 +169,7 @@ class ExportJob(Job[ExportResult]):
         ops: FileOps = OS_FILE_OPS,
         action: Action = "export",
         guard: TargetGuard = GUARD,
+        key: str | None = None,
     ) -> None:
         self.path = Path(path)
         #: Who asked (the Export dialog or the command line): the way out a message offers.
@@ -181,7 +186,7 @@ class ExportJob(Job[ExportResult]):
         super().__init__(
             f"Export {self.format.upper()} {self.path.name}",
             "export",
-            key=f"export\0{where}\0{self.format}\0{id(snapshot)}\0{scale}",
+            key=key or f"export\0{where}\0{self.format}\0{id(snapshot)}\0{scale}",
             target=self.path,
         )
         self.snapshot = snapshot

@@ -1,0 +1,105 @@
+"""Save and export jobs as data: envelopes, the snapshot store, idempotency, a real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from editor.io.format import load
+from editor.io.job_kinds import ExportPayload, SavePayload, SnapshotStore, registry
+from editor.io.tasks import ExportJob, SaveJob, SaveResult
+from editor.jobs import JobState
+from editor.jobs.kinds import JobDataError
+from editor.model import Page, Snapshot, rect
+from tests.jobs import conftest as jobs
+
+clock, rng, make_queue, drive = jobs.clock, jobs.rng, jobs.make_queue, jobs.drive
+
+DOC = Snapshot(Page(400, 300, "#ffffff"), (rect("r1", 10, 10, 50, 40, fill="#ff0000"),))
+OTHER = Snapshot(Page(400, 300, "#ffffff"), (rect("r1", 20, 10, 50, 40, fill="#00ff00"),))
+
+
+@pytest.fixture
+def snapshots(tmp_path: Path) -> SnapshotStore:
+    return SnapshotStore(tmp_path / "snapshots")
+
+
+class Rev:
+    serial = 41
+
+
+def test_a_save_becomes_plain_json_and_back(snapshots: SnapshotStore, tmp_path: Path) -> None:
+    kinds, save, _ = registry(snapshots)
+    target = tmp_path / "a.strata"
+    envelope = kinds.encode(save, SaveJob(DOC, target, Rev()))
+    assert envelope["type"] == "save"
+    payload = envelope["payload"]
+    assert payload["target"] == str(target) and payload["revision"] == 41
+    assert json.loads(json.dumps(envelope)) == envelope
+    assert (snapshots.folder / f"{payload['snapshot']}.strata").is_file()
+    job = kinds.decode_as(save, json.loads(json.dumps(envelope)))
+    assert type(job) is SaveJob and job.snapshot == DOC and job.revision.serial == 41  # type: ignore[union-attr]
+    again = kinds.decode(envelope)
+    assert isinstance(again, SaveJob) and again.key == job.key
+
+
+def test_an_export_becomes_plain_json_and_back(snapshots: SnapshotStore, tmp_path: Path) -> None:
+    kinds, _, export = registry(snapshots)
+    envelope = kinds.encode(export, ExportJob(DOC, tmp_path / "a.png", scale=2.0))
+    assert {k: v for k, v in envelope["payload"].items() if k != "snapshot"} == {
+        "target": str(tmp_path / "a.png"), "format": "png", "scale": 2.0,
+    }  # fmt: skip
+    job = kinds.decode(envelope)
+    assert isinstance(job, ExportJob) and (job.format, job.scale) == ("png", 2.0)
+
+
+def test_the_key_is_kind_target_and_content_in_every_process(
+    snapshots: SnapshotStore, tmp_path: Path
+) -> None:
+    kinds, save, export = registry(snapshots)
+    target = str(tmp_path / "a.strata")
+    same = [kinds.build(save, SavePayload(target, snapshots.put(DOC))) for _ in range(2)]
+    assert same[0].key == same[1].key
+    assert snapshots.put(DOC) == snapshots.put(DOC)  # content-addressed: stored once
+    assert len(list(snapshots.folder.iterdir())) == 1
+    changed = kinds.build(save, SavePayload(target, snapshots.put(OTHER)))
+    elsewhere = kinds.build(save, SavePayload(str(tmp_path / "b.strata"), snapshots.put(DOC)))
+    assert len({same[0].key, changed.key, elsewhere.key}) == 3
+    png = ExportPayload(str(tmp_path / "a.png"), "png", snapshots.put(DOC), 1.0)
+    bigger = ExportPayload(str(tmp_path / "a.png"), "png", snapshots.put(DOC), 2.0)
+    assert kinds.build(export, png).key != kinds.build(export, bigger).key
+
+
+def test_a_missing_or_tampered_snapshot_is_a_clear_error(
+    snapshots: SnapshotStore, tmp_path: Path
+) -> None:
+    kinds, save, _ = registry(snapshots)
+    digest = snapshots.put(DOC)
+    (snapshots.folder / f"{digest}.strata").write_bytes(b"{}")
+    with pytest.raises(JobDataError, match="does not match its hash"):
+        kinds.build(save, SavePayload(str(tmp_path / "a.strata"), digest))
+    with pytest.raises(JobDataError, match="No such file"):
+        kinds.build(save, SavePayload(str(tmp_path / "a.strata"), "0" * 64))
+    with pytest.raises(JobDataError, match="expected a sha256 hex digest"):
+        kinds.decode({"type": "save", "payload": {"target": "x", "snapshot": "../../etc"}})
+    with pytest.raises(JobDataError, match="payload.format"):
+        kinds.decode({"type": "export", "payload": {"target": "x", "format": "gif",
+                                                     "snapshot": digest}})  # fmt: skip
+
+
+def test_a_save_built_from_data_runs_on_the_queue_and_writes_the_document(
+    snapshots: SnapshotStore, tmp_path: Path, make_queue: jobs.MakeQueue, drive: jobs.Drive
+) -> None:
+    kinds, save, _ = registry(snapshots)
+    target = tmp_path / "a.strata"
+    envelope = kinds.encode(save, SaveJob(DOC, target, Rev()))
+    queue = make_queue()
+    job_id = queue.submit(kinds.decode(json.loads(json.dumps(envelope))))
+    assert queue.submit(kinds.decode(envelope)) == job_id  # the same key: coalesced
+    drive(queue)
+    record = queue.record(job_id)
+    assert record.state is JobState.SUCCEEDED
+    assert isinstance(record.result, SaveResult) and record.result.revision.serial == 41  # type: ignore[attr-defined]
+    assert load(target) == DOC
