@@ -29,6 +29,7 @@ class Entry:
         "first_failure_mono",
         "id",
         "job",
+        "laned",
         "last_error",
         "last_failure_at",
         "next_attempt_at",
@@ -56,6 +57,8 @@ class Entry:
         #: The job's target and coalescing key, read once (what Lanes reads).
         self.target = job.target
         self.coalesce_key = job.coalesce_key
+        #: Whether the lanes need to know about it at all (the queue skips them if not).
+        self.laned = self.target is not None or self.coalesce_key is not None
         #: The wrapped attempt (editor.jobs.attempt), built at the first start.
         self.attempt: Attempt | None = None
         #: Born queued; from here on only `JobQueue._move` writes it.

@@ -118,7 +118,8 @@ class JobMachine:
         """The one way in, for new jobs and dead letters retried: index it, queue it."""
         entry.enqueued_at = self.clock.wall_time()
         self.by_key[entry.job.key] = entry
-        self.lanes.join(entry, replaceable=replaceable)
+        if entry.laned:
+            self.lanes.join(entry, replaceable=replaceable)
         self.move(entry, JobState.QUEUED, emit=False)
         self.idle_sent = False
 
@@ -155,7 +156,8 @@ class JobMachine:
             entry.finished_at = self.clock.wall_time()
             if self.by_key.get(entry.job.key) is entry:
                 del self.by_key[entry.job.key]
-            self.lanes.leave(entry)
+            if entry.laned:
+                self.lanes.leave(entry)
             dropped = self.finished.add(entry.id)
         if emit:
             self.signals.state_changed.emit(entry.record())
@@ -200,7 +202,7 @@ class JobMachine:
         may_start = self.lanes.may_start
         while self.pending and len(self.workers) < self._max_workers:
             for entry in self.pending.values():
-                if may_start(entry):
+                if not entry.laned or may_start(entry):
                     break
             else:
                 return
@@ -222,8 +224,9 @@ class JobMachine:
         if not self.workers:
             self._busy(True)
         self.workers[token] = worker
-        self.lanes.hold(lane, token)
-        self.lanes.started(entry)  # a started job is no longer replaceable
+        if entry.laned:
+            self.lanes.hold(lane, token)
+            self.lanes.started(entry)  # a started job is no longer replaceable
         entry.token, entry.context, entry.attempt_started = token, context, now
         if entry.started_at is None:
             entry.started_at = clock.wall_time()
@@ -246,7 +249,8 @@ class JobMachine:
         worker = self.workers.pop(outcome.token, None)
         if worker is None:
             return
-        self.lanes.release(worker.lane, outcome.token)  # now the next write may start
+        if worker.lane is not None:
+            self.lanes.release(worker.lane, outcome.token)  # the next write may start
         if not self.workers:
             self._busy(False)
         entry = self.entries.get(worker.job_id)

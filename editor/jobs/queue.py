@@ -186,7 +186,8 @@ class JobQueue(QObject):
         existing = m.pending_with(job.key)
         if existing is not None:
             return existing.id
-        replaced = m.lanes.replaceable(job.coalesce_key)
+        ckey = job.coalesce_key
+        replaced = m.lanes.replaceable(ckey) if ckey is not None else None
         if replaced is None:
             self._require_room(job.name)
         if timeout is not None:
