@@ -5,7 +5,7 @@ living in the queue or in each job. Two chains, one per thread:
 
 On the worker thread, an `Attempt` turns a context into a `Ran` (result or error):
 
-    attempt = timed(clock, deadline(guarded(job, policy)))
+    attempt = timed(clock, deadline(guarded(policy)))     # then attempt(job, context)
 
 - `guarded`: runs the job; every exception, BaseException included, becomes a `JobError`
   with its traceback, whether it may be retried (the policy's permanent errors, then the
@@ -22,7 +22,7 @@ On the GUI thread, a `Decide` turns an ended attempt into a `Verdict`:
   (or "cancelled: shutdown" once the queue is closed).
 - `logged`: one structured log line per attempt, with the verdict's outcome.
 
-The queue only applies verdicts (editor.jobs.queue). Each wrapper has its own tests
+The queue only applies verdicts (editor.jobs.machine). Each wrapper has its own tests
 (tests/jobs/test_attempt.py); a new concern (metrics, tracing) is one more wrapper.
 """
 
@@ -59,40 +59,46 @@ class Ran:
     """Seconds on the queue's clock."""
 
 
-Attempt = Callable[[JobContext], Ran]
+Attempt = Callable[[Job[Any], JobContext], Ran]
+"""One attempt of a job. A chain is built once per retry policy, not per job: a few
+closures per job made the GUI thread's garbage collector run measurably more often."""
 
 
-def guarded(job: Job[Any], policy: RetryPolicy) -> Attempt:
-    """Run `job` once; whatever it raises becomes a recorded failure, never an escape."""
+def _retryable(job: Job[Any], policy: RetryPolicy, exc: BaseException) -> bool:
+    if not policy.is_retryable(exc):
+        return False
+    try:
+        return bool(job.retryable(exc))
+    except Exception:  # a broken hook must not hide the real error; attempts are bounded
+        return True
 
-    def retryable(exc: BaseException) -> bool:
-        if not policy.is_retryable(exc):
-            return False
-        try:
-            return bool(job.retryable(exc))
-        except Exception:  # a broken hook must not hide the real error; attempts are bounded
-            return True
 
-    def describe(exc: BaseException) -> str:
-        try:
-            return str(job.describe(exc))
-        except Exception:  # the plain words are a courtesy; the error itself is kept
-            return ""
+def _describe(job: Job[Any], exc: BaseException) -> str:
+    try:
+        return str(job.describe(exc))
+    except Exception:  # the plain words are a courtesy; the error itself is kept
+        return ""
 
-    def attempt(context: JobContext) -> Ran:
+
+def guarded(policy: RetryPolicy) -> Attempt:
+    """Run the job once; whatever it raises becomes a recorded failure, never an escape."""
+
+    def attempt(job: Job[Any], context: JobContext) -> Ran:
         try:
             context.check()
             return Ran(job.run(context))
         except JobCancelled:
             return Ran(cancelled=True)
         except JobTimedOut as exc:
-            return Ran(error=JobError.from_exception(exc, timed_out=True, summary=describe(exc)))
+            return Ran(
+                error=JobError.from_exception(exc, timed_out=True, summary=_describe(job, exc))
+            )
         except BaseException as exc:
             error = JobError.from_exception(
                 exc,
                 timed_out=context.timed_out(),
-                retryable=retryable(exc),
-                summary=describe(exc),
+                retryable=_retryable(job, policy, exc),
+                summary=_describe(job, exc),
             )
             return Ran(error=error)
 
@@ -102,8 +108,8 @@ def guarded(job: Job[Any], policy: RetryPolicy) -> Attempt:
 def deadline(inner: Attempt) -> Attempt:
     """A result that comes back after the deadline is ignored: the attempt timed out."""
 
-    def attempt(context: JobContext) -> Ran:
-        ran = inner(context)
+    def attempt(job: Job[Any], context: JobContext) -> Ran:
+        ran = inner(job, context)
         if ran.error is None and not ran.cancelled and context.timed_out():
             late = f"attempt {context.attempt} returned after its deadline; its result was ignored"
             return Ran(None, timeout_error(late), False, ran.duration)
@@ -120,17 +126,17 @@ def timeout_error(message: str) -> JobError:
 def timed(clock: Clock, inner: Attempt) -> Attempt:
     """Measure the attempt on the queue's clock."""
 
-    def attempt(context: JobContext) -> Ran:
+    def attempt(job: Job[Any], context: JobContext) -> Ran:
         started = clock.now()
-        ran = inner(context)
+        ran = inner(job, context)
         return Ran(ran.result, ran.error, ran.cancelled, clock.now() - started)
 
     return attempt
 
 
-def standard_attempt(job: Job[Any], policy: RetryPolicy, clock: Clock) -> Attempt:
-    """The chain every queued attempt runs."""
-    return timed(clock, deadline(guarded(job, policy)))
+def standard_attempt(policy: RetryPolicy, clock: Clock) -> Attempt:
+    """The chain every queued attempt under `policy` runs."""
+    return timed(clock, deadline(guarded(policy)))
 
 
 # ================================================================= GUI thread

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from editor.jobs.attempt import Attempt
 from editor.jobs.job import Job, JobContext, JobError, JobId, JobRecord, JobState
 from editor.jobs.retry import RetryPolicy
 
@@ -17,7 +16,6 @@ class Entry:
     """One job the queue knows, finished or not."""
 
     __slots__ = (
-        "attempt",
         "attempt_started",
         "attempts",
         "cancel_requested",
@@ -59,8 +57,6 @@ class Entry:
         self.coalesce_key = job.coalesce_key
         #: Whether the lanes need to know about it at all (the queue skips them if not).
         self.laned = self.target is not None or self.coalesce_key is not None
-        #: The wrapped attempt (editor.jobs.attempt), built at the first start.
-        self.attempt: Attempt | None = None
         #: Born queued; from here on only `JobQueue._move` writes it.
         self.state = JobState.QUEUED
         self.enqueued_at = 0.0

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QThreadPool
 
-from editor.jobs.attempt import Decide, Ran, Verdict, standard_attempt, timeout_error
+from editor.jobs.attempt import Attempt, Decide, Ran, Verdict, standard_attempt, timeout_error
 from editor.jobs.clock import Clock
 from editor.jobs.dlq import DeadLetter, DeadLetterQueue
 from editor.jobs.entry import Entry
@@ -95,6 +95,7 @@ class JobMachine:
         self.shutdown_cancelled: list[JobRecord] = []
         #: Called after every change that may end work (the queue wakes its waiters).
         self.on_settled: Callable[[], None] = lambda: None
+        self._chains: dict[RetryPolicy, Attempt] = {}
 
     # ====================================================================== entering
     def new_entry(self, job: Job[Any], policy: RetryPolicy, timeout: float) -> Entry:
@@ -218,9 +219,9 @@ class JobMachine:
             partial(self._relay.progress.emit, token),
         )  # fmt: skip
         lane = entry.target
-        if entry.attempt is None:  # the same chain for every attempt of the job
-            entry.attempt = standard_attempt(entry.job, entry.policy, clock)
-        worker = Worker(token, entry.id, entry.attempt, context, self._relay, lane)
+        worker = Worker(
+            token, entry.id, entry.job, self._attempt(entry.policy), context, self._relay, lane
+        )
         if not self.workers:
             self._busy(True)
         self.workers[token] = worker
@@ -233,6 +234,15 @@ class JobMachine:
         self.watchdog.watch(token, now + entry.timeout + self._grace)
         self.move(entry, JobState.RUNNING)
         self._pool.start(worker)
+
+    def _attempt(self, policy: RetryPolicy) -> Attempt:
+        """The attempt chain for a policy (by value), built once; at most 32 are kept."""
+        chain = self._chains.get(policy)
+        if chain is None:
+            if len(self._chains) >= 32:  # bounded: a policy made per job must not pile up
+                self._chains.clear()
+            chain = self._chains[policy] = standard_attempt(policy, self.clock)
+        return chain
 
     def on_progress(self, token: int) -> None:
         worker = self.workers.get(token)
@@ -325,16 +335,8 @@ class JobMachine:
 
     # ====================================================================== dead letters
     def _add_dead_letter(self, entry: Entry, error: JobError) -> None:
-        job = entry.job
         wall = self.clock.wall_time()
-        letter = DeadLetter(
-            job_id=entry.id, name=job.name, kind=job.kind, key=job.key, target=job.target,
-            error=error, attempts=entry.attempts,
-            first_failure_at=entry.first_failure_at if entry.first_failure_at else wall,
-            last_failure_at=entry.last_failure_at if entry.last_failure_at else wall,
-            job=job, policy=entry.policy, timeout=entry.timeout,
-        )  # fmt: skip
-        evicted = self.dlq.add(letter)
+        evicted = self.dlq.add(_letter(entry, error, wall))
         if evicted is not None:
             self.log.event(
                 logging.WARNING, "dead_letter_evicted", ts=wall, job_id=evicted.job_id,
@@ -344,3 +346,15 @@ class JobMachine:
             )  # fmt: skip
             self.signals.dead_letter_evicted.emit(evicted)
         self.signals.dead_letters_changed.emit()
+
+
+def _letter(entry: Entry, error: JobError, wall: float) -> DeadLetter:
+    """The dead letter of a job that just died."""
+    job = entry.job
+    return DeadLetter(
+        job_id=entry.id, name=job.name, kind=job.kind, key=job.key, target=job.target,
+        error=error, attempts=entry.attempts,
+        first_failure_at=entry.first_failure_at if entry.first_failure_at else wall,
+        last_failure_at=entry.last_failure_at if entry.last_failure_at else wall,
+        job=job, policy=entry.policy, timeout=entry.timeout,
+    )  # fmt: skip

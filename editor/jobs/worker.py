@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from editor.jobs.attempt import Attempt, Ran
-from editor.jobs.job import JobContext, JobError, JobId
+from editor.jobs.job import Job, JobContext, JobError, JobId
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Worker(QRunnable):
         self,
         token: int,
         job_id: JobId,
+        job: Job[Any],
         attempt: Attempt,
         context: JobContext,
         relay: Relay,
@@ -59,6 +61,7 @@ class Worker(QRunnable):
         self.setAutoDelete(True)
         self.token = token
         self.job_id = job_id
+        self.job = job
         self.attempt = attempt
         self.context = context
         self.lane = lane
@@ -66,7 +69,7 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         try:
-            ran = self.attempt(self.context)
+            ran = self.attempt(self.job, self.context)
         except BaseException as exc:  # only if describing the job's own failure failed
             ran = Ran(error=_last_resort(exc))
         try:

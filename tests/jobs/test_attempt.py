@@ -52,7 +52,7 @@ def test_guarded_turns_every_exception_into_a_recorded_failure() -> None:
         (InvalidInput("bad"), False),
         (SystemExit(3), False),  # a bug in a job, not bad luck
     ]:
-        ran = guarded(ScriptedJob(script=[raised]), policy)(context(clock))
+        ran = guarded(policy)(ScriptedJob(script=[raised]), context(clock))
         assert ran.error is not None and ran.result is None
         assert (ran.error.type, ran.error.retryable) == (
             JobError.from_exception(raised).type,
@@ -69,7 +69,7 @@ def test_guarded_asks_the_job_and_survives_its_broken_hooks() -> None:
         def describe(self, error: BaseException) -> str:
             raise RuntimeError("broken words")
 
-    ran = guarded(Picky(script=[OSError(errno.EIO, "EIO")]), RetryPolicy())(context(FakeClock()))
+    ran = guarded(RetryPolicy())(Picky(script=[OSError(errno.EIO, "EIO")]), context(FakeClock()))
     assert ran.error is not None and ran.error.retryable and ran.error.summary == ""
 
 
@@ -77,40 +77,40 @@ def test_guarded_reports_a_cancel_and_a_timeout_seen_by_the_job() -> None:
     clock = FakeClock()
     ctx = context(clock)
     ctx.interrupt(JobCancelled)
-    assert guarded(ScriptedJob(), RetryPolicy())(ctx) == Ran(cancelled=True)
+    assert guarded(RetryPolicy())(ScriptedJob(), ctx) == Ran(cancelled=True)
     late = context(clock, timeout=1.0)
     clock.advance(2.0)
-    ran = guarded(ScriptedJob(), RetryPolicy())(late)  # check() before run raises
+    ran = guarded(RetryPolicy())(ScriptedJob(), late)  # check() before run raises
     assert ran.error is not None and ran.error.timed_out
 
 
 def test_deadline_ignores_a_result_that_came_back_too_late() -> None:
     clock = FakeClock()
 
-    def slow(ctx: JobContext) -> Ran:
+    def slow(job: object, ctx: JobContext) -> Ran:
         clock.advance(5.0)
         return Ran("written")
 
-    ran = deadline(slow)(context(clock, timeout=1.0))
+    ran = deadline(slow)(ScriptedJob(), context(clock, timeout=1.0))
     assert ran.result is None and ran.error is not None and ran.error.timed_out
     assert "returned after its deadline" in ran.error.message
-    on_time = deadline(lambda ctx: Ran("written"))(context(clock))
+    on_time = deadline(lambda job, ctx: Ran("written"))(ScriptedJob(), context(clock))
     assert on_time == Ran("written")
 
 
 def test_timed_measures_on_the_queues_clock() -> None:
     clock = FakeClock()
 
-    def work(ctx: JobContext) -> Ran:
+    def work(job: object, ctx: JobContext) -> Ran:
         clock.advance(0.25)
         return Ran("done")
 
-    assert timed(clock, work)(context(clock)).duration == pytest.approx(0.25)
+    assert timed(clock, work)(ScriptedJob(), context(clock)).duration == pytest.approx(0.25)
 
 
 def test_the_standard_chain_composes_all_three() -> None:
     clock = FakeClock()
-    ran = standard_attempt(ScriptedJob(script=["ok"]), RetryPolicy(), clock)(context(clock))
+    ran = standard_attempt(RetryPolicy(), clock)(ScriptedJob(script=["ok"]), context(clock))
     assert ran == Ran("ok", None, False, 0.0)
 
 
