@@ -2,7 +2,7 @@
 
 Views keep showing finished jobs (the Jobs panel's list) up to `limit`; beyond it the
 oldest are dropped and the queue removes their records (`job_removed`). A dead letter
-retried leaves the log (it is unfinished again). tests/jobs/test_finished.py.
+retried leaves the log (it is unfinished again). tests/jobs/test_parts.py.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Coalescing: jobs with the same `coalesce_key` (default: kind + target) replace e
 while still queued and never started. `replaceable(key)` names the job a new submit
 supersedes.
 
-Pure bookkeeping (no Qt, no clock): the queue asks and tells; tests/jobs/test_lanes.py.
+Pure bookkeeping (no Qt, no clock): the queue asks and tells; tests/jobs/test_parts.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 No thread waits: `add` arms a timer on the injected clock (a QTimer on the GUI thread, or
 a FakeClock the test advances) and the callback queues the job again. Cancelling a job
-cancels its timer. Knows nothing of job states; tests/jobs/test_schedule.py.
+cancels its timer. Knows nothing of job states; tests/jobs/test_parts.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ queue's coalescing of duplicates, made durable).
 
 `MemoryJobStore` is for library use and tests. A SQLite store (the same per-user
 database as the journal, its own tables) implements the same interface next; the queue
-will write through it. tests/jobs/test_store.py.
+will write through it. tests/jobs/test_kinds.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 `JobQueue.wait_until_idle` and `shutdown` process Qt events until their condition holds
 or `timeout` seconds pass *on the queue's clock*: real seconds on a `QtClock`; on a
 `FakeClock`, only when the test advances it, so no test waits in real time for a timeout
-(tests/jobs/fakes.py `ticking()` moves a fake clock while a wait runs).
+(tests/jobs/fakes.py `ticking()` moves a fake clock while a wait runs). Tested in
+tests/jobs/test_parts.py.
 
 A fake clock that nobody advances would make a wait for something that never happens
 hang; `BACKSTOP` real seconds end such a wait anyway, so a broken test fails instead.

@@ -5,7 +5,7 @@ calls it would hold its worker for ever. The queue tells the watchdog when each 
 must be over (deadline + grace) and the watchdog calls `expired(tokens)` once that time
 has come on the injected clock. One timer for every attempt, armed for the earliest due
 time: a QTimer per attempt cost ~40 µs per job, more than the rest of the queue's
-bookkeeping (docs/performance.md). tests/jobs/test_watchdog.py.
+bookkeeping (docs/performance.md). tests/jobs/test_parts.py.
 """
 
 from __future__ import annotations

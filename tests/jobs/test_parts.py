@@ -1,4 +1,4 @@
-"""The queue's parts, each on its own: lanes, retry schedule, watchdog, finished log.
+"""The queue's parts, each on its own: lanes, retry schedule, watchdog, finished log, waits.
 
 Plain objects and a FakeClock: no queue, no threads. The queue's behaviour built from
 them is tested in the other files of this folder.
@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
 
 from editor.jobs import FakeClock
 from editor.jobs.finished import FinishedLog
 from editor.jobs.lanes import Lanes
 from editor.jobs.schedule import RetrySchedule
+from editor.jobs.waiting import Waits
 from editor.jobs.watchdog import Watchdog
+
+from .fakes import ticking
 
 
 @dataclass(eq=False)
@@ -150,3 +155,26 @@ def test_no_class_in_editor_jobs_is_over_300_lines(path: Path) -> None:
             assert node.end_lineno is not None
             lines = node.end_lineno - node.lineno + 1
             assert lines <= 300, f"{node.name} has {lines} lines"
+
+
+# ---------------------------------------------------------------------------- waits
+def test_a_wait_ends_when_its_condition_holds_or_its_clock_passes_the_timeout(
+    qtbot: QtBot,
+) -> None:
+    clock = FakeClock()
+    waits = Waits(clock)
+    assert waits.wait_for(lambda: True, 5.0)  # already true: no loop at all
+    assert not waits.wait_for(lambda: False, 0)
+    with ticking(clock, 0.5):
+        start = clock.now()
+        assert not waits.wait_for(lambda: False, 0.5)  # ends at 0.5 s on the clock
+    assert clock.now() - start == pytest.approx(0.5)
+    flag: list[bool] = []
+
+    def later() -> None:
+        flag.append(True)
+        waits.wake()  # what the queue does after every change
+
+    QTimer.singleShot(0, later)
+    assert waits.wait_for(lambda: bool(flag), 5.0)  # the clock never moved
+    assert clock.pending() == []  # the wait's timer was cancelled

@@ -99,4 +99,3 @@ def test_the_leak_check_sees_a_queue_never_shut_down(make_queue: MakeQueue) -> N
     assert queue in live_queues()
     queue.shutdown()
     assert queue not in live_queues()
-
