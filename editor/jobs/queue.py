@@ -19,7 +19,7 @@ The queue is assembled from parts, each with one job and its own tests:
     entry.py     a job's mutable state
     machine.py   the state machine: `JobMachine.move` is the one function that changes
                  a job's state and keeps every part above in step
-    shutdown.py  the shutdown report
+    shutdown.py  the shutdown steps and their report
 
 What is left here is the public face: the signals, `submit` and `retry_dead` (which share
 one enqueue path, `JobMachine.enqueue`), cancel, the dead-letter and view calls, waits and
