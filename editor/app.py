@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from editor import __version__
 from editor.io.tasks import use_responsive_switch_interval
+from editor.journal import Journal
 
 ORGANIZATION = "Strata"
 APPLICATION = "Strata"
@@ -64,7 +65,7 @@ def run(path: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_application(app)
-    window = MainWindow()
+    window = MainWindow(journal=open_journal())
     if os.environ.get(EXIT_AFTER_FIRST_PAINT):
         done = QTimer(window)
         done.setSingleShot(True)
@@ -83,6 +84,24 @@ def run(path: str | None = None) -> int:
     code = app.exec()
     release_offscreen_clipboard()
     return code
+
+
+def journal_path() -> Path:
+    """The user's journal: one database under QStandardPaths' AppDataLocation (never
+    beside the person's files). Tests set XDG_DATA_HOME to a temporary folder."""
+    from PySide6.QtCore import QStandardPaths  # noqa: PLC0415
+
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(folder) / "journal.sqlite3"
+
+
+def open_journal() -> Journal:
+    """Open the user's journal; one that cannot be used says why and journals nothing."""
+    from editor.journal import Journal  # noqa: PLC0415
+
+    return Journal(journal_path())
 
 
 def release_offscreen_clipboard() -> None:

@@ -5,6 +5,8 @@
     strata export FILE -o OUT [--scale S]  render to PNG, SVG or PDF through the job queue
     strata replay COMMANDS.json DOC -o OUT apply command envelopes to a document
                                            (editor/replay.py; --dry-run, --from-offset N)
+    strata recover --list | FILE -o OUT | --discard FILE   crash recovery (cli_journal.py)
+    strata history FILE [--json]           the history kept for a document (cli_journal.py)
 
 Exit codes: 0 success, 1 the file or the job failed (one line on stderr, no traceback),
 2 usage error.
@@ -20,12 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from editor import __version__, replay
+from editor.cli_journal import COMMANDS as JOURNAL_COMMANDS
+from editor.cli_journal import add_parsers as add_journal_parsers
+from editor.cli_journal import run as run_journal
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-SUBCOMMANDS = ("check", "export", replay.NAME)
+SUBCOMMANDS = ("check", "export", replay.NAME, *JOURNAL_COMMANDS)
 
 
 def _commands_parser() -> argparse.ArgumentParser:
@@ -45,17 +50,19 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("--timeout", type=float, default=120.0, help="seconds per attempt")
     export.add_argument("-v", "--verbose", action="store_true", help="print job log lines")
     replay.add_parser(sub)
+    add_journal_parsers(sub)
     return parser
 
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strata",
-        usage="strata [-h] [--version] [FILE] | strata {check,export,replay} ...",
+        usage="strata [-h] [--version] [FILE] | strata {check,export,replay,recover,history} ...",
         description="Open the Strata editor window.",
         epilog=(
             "Commands: 'strata check FILE', 'strata export FILE -o OUT', "
-            "'strata replay COMMANDS.json DOC -o OUT'."
+            "'strata replay COMMANDS.json DOC -o OUT', 'strata recover --list', "
+            "'strata history FILE'."
         ),
     )
     parser.add_argument("--version", action="version", version=f"strata {__version__}")
@@ -159,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_export(ns.file, ns.output, ns.scale, ns.timeout, ns.verbose)
     if ns.command == replay.NAME:
         return replay.run(ns)
+    if ns.command in JOURNAL_COMMANDS:
+        return run_journal(ns)
     from editor.app import run  # noqa: PLC0415
 
     return run(ns.file)

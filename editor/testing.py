@@ -15,8 +15,9 @@ available to any pytest-qt test suite:
     def test_open(strata_window, tmp_path):
         window = strata_window("drawing.strata")      # opens a file (or fails the test)
 
-Each window gets its own settings (an INI file in a temporary folder) and its own job
-queue whose log goes to a temporary folder. After the test every window is closed,
+Each window gets its own settings (an INI file in a temporary folder), its own job
+queue whose log goes to a temporary folder, and its own journal database there
+(`strata_window(journal=PATH)` shares one between windows). After the test every window is closed,
 discarding changes, and its queue is shut down.
 
 Helpers drive the real UI with real mouse and key events: `draw_shape`, `drag`, `click`,
@@ -38,6 +39,7 @@ from pytestqt.qtbot import QtBot
 
 from editor.app import configure_application, release_offscreen_clipboard
 from editor.jobs import JobLog, JobQueue
+from editor.journal import Journal
 from editor.ui.canvas import simulate
 
 if TYPE_CHECKING:
@@ -80,11 +82,18 @@ def strata_window(
     configure_application(app)
     windows: list[tuple[MainWindow, JobQueue]] = []
 
-    def open_window(path: str | os.PathLike[str] | None = None) -> MainWindow:
+    def open_window(
+        path: str | os.PathLike[str] | None = None,
+        *,
+        journal: str | os.PathLike[str] | None = None,
+    ) -> MainWindow:
         folder = tmp_path_factory.mktemp("strata-window")
         store = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
         jobs = JobQueue(log=JobLog(folder / "logs", stderr=False))
-        window = MainWindow(settings=Settings(store), jobs=jobs)
+        # Each window journals into its own temporary database unless told which one
+        # (windows sharing one see each other's kept histories and crashes).
+        db = Path(journal) if journal is not None else folder / "journal.sqlite3"
+        window = MainWindow(settings=Settings(store), jobs=jobs, journal=Journal(db))
         windows.append((window, jobs))
         window.show()
         qtbot.waitExposed(window)

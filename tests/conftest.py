@@ -13,6 +13,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt prints a warning when XDG_RUNTIME_DIR is unset; with qt_log_level_fail that fails tests.
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/strata-test-runtime")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+# Strata's journal lives under XDG_DATA_HOME (QStandardPaths' AppDataLocation): tests, and
+# every strata process they start, use a temporary one, never the person's.
+if not os.environ.get("STRATA_TEST_DATA_HOME"):
+    import tempfile
+
+    os.environ["STRATA_TEST_DATA_HOME"] = tempfile.mkdtemp(prefix="strata-test-data-")
+os.environ["XDG_DATA_HOME"] = os.environ["STRATA_TEST_DATA_HOME"]
 
 
 def pytest_addoption(parser: object) -> None:

@@ -25,6 +25,13 @@ ends (the caret was moved, a slider was pressed, a field got focus) calls `check
 The decision is written into the command's `joinable` field, so the command's data says
 whether it started a step. A push that names no step keeps the command's own `joinable`
 (data from a script or a file decides for itself) but still ends any open step.
+
+**Observers** (`History.observer`, the journal): every change of the history is reported
+as it happens: a push (the command as pushed, and whether the stack merged it into the
+step below), a macro (its children, once it closed), and every move of the index (undo,
+redo, a jump: however it was asked for, the window's undo action or the History panel).
+`adopt` puts a rebuilt history back (reopening a file, crash recovery) without running
+any command and without reporting anything.
 """
 
 from __future__ import annotations
@@ -33,10 +40,10 @@ import bisect
 import itertools
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -48,6 +55,24 @@ log = logging.getLogger(__name__)
 
 Action = Literal["push", "undo", "redo"]
 _Apply = Callable[[Document], None]
+
+
+class HistoryObserver(Protocol):
+    """Told of every change of a History as it happens (editor.journal's recorder)."""
+
+    def pushed(self, command: Command, merged: bool, index: int) -> None:
+        """`command` was done and pushed (`merged`: into the step below); now at `index`."""
+
+    def macro_pushed(self, text: str, commands: Sequence[Command], index: int) -> None:
+        """A macro closed with these children (done, in order) as one step; at `index`."""
+
+    def moved(self, kind: str, index: int) -> None:
+        """The index moved to `index` by "undo", "redo", "jump" or "clear"."""
+
+
+#: One step to adopt: its commands (done up to the adopted index), and a macro's text
+#: (None for a single command).
+AdoptedStep = tuple[Sequence[Command], str | None]
 
 #: A pause this long (seconds, by the history's clock) ends an open timed step: typing,
 #: arrow-key nudges and held spin-box arrows after a pause start a new undo step.
@@ -91,21 +116,29 @@ class UndoCommand(QUndoCommand):
         self.sealed = False
 
     def id(self) -> int:
+        if self._history._adopting:
+            return -1  # adopted steps never merge: Qt then skips mergeWith
         return self.command.merge_id
 
     def redo(self) -> None:
         history = self._history
+        if history._adopting:
+            return
         if history._skip_redo:  # History.push already ran command.do()
             history._skip_redo = False
             return
         history._run(self.command.do, self.command, "redo")
 
     def undo(self) -> None:
+        if self._history._adopting:
+            return
         self._history._run(self.command.undo, self.command, "undo")
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         history = self._history
-        if not isinstance(other, UndoCommand) or self.sealed or self.serial in history._sealed:
+        if history._adopting or not isinstance(other, UndoCommand):
+            return False
+        if self.sealed or self.serial in history._sealed:
             return False
         if not self.command.merge(other.command):
             return False
@@ -153,6 +186,12 @@ class History(QObject):
         self._pending_action: Action = "push"
         self._recording = False
         self._modified = False
+        #: Told of every push, macro and index move (the journal); None: nobody.
+        self.observer: HistoryObserver | None = None
+        self._adopting = False
+        self._macro_depth = 0
+        self._macro_commands: list[Command] = []
+        self._seen_index = 0
         self._unsubscribe = document.subscribe(self._on_change)
         self.stack.indexChanged.connect(self._on_index_changed)
 
@@ -203,6 +242,11 @@ class History(QObject):
             self._open = _OpenStep(step, self._current_serial(), now, timed)
         elif step is not None:  # merged back to where it started: the step is gone
             self.checkpoint()
+        self._seen_index = stack.index()
+        if self._macro_depth:
+            self._macro_commands.append(command)
+        elif self.observer is not None:
+            self.observer.pushed(command, self._merged, stack.index())
         self._flush()
         return True
 
@@ -248,17 +292,27 @@ class History(QObject):
         exception propagates: a failed composite action leaves no trace.
         """
         stack = self.stack
-        stack.beginMacro(text)
+        outermost = self._macro_depth == 0
+        if outermost:
+            self._macro_commands = []
+        self._macro_depth += 1
         try:
-            yield
-        except BaseException:
+            stack.beginMacro(text)
+            try:
+                yield
+            except BaseException:
+                stack.endMacro()
+                self._drop_top_macro()
+                raise
             stack.endMacro()
-            self._drop_top_macro()
-            raise
-        stack.endMacro()
-        top = stack.command(stack.index() - 1) if stack.index() else None
-        if top is not None and top.childCount() == 0 and not isinstance(top, UndoCommand):
-            self._drop_top_macro()
+            top = stack.command(stack.index() - 1) if stack.index() else None
+            if top is not None and top.childCount() == 0 and not isinstance(top, UndoCommand):
+                self._drop_top_macro()
+            elif outermost and self.observer is not None and self._macro_commands:
+                self.observer.macro_pushed(text, tuple(self._macro_commands), stack.index())
+        finally:
+            self._macro_depth -= 1
+            self._seen_index = stack.index()
 
     def _drop_top_macro(self) -> None:
         """Undo the macro on top and delete it, so it never shows in the history.
@@ -332,11 +386,54 @@ class History(QObject):
             raise RuntimeError("the undo limit can only change while the history is empty")
         self.stack.setUndoLimit(limit)
 
+    def adopt(self, steps: Sequence[AdoptedStep], index: int, saved_index: int) -> None:
+        """Take a rebuilt history (editor.journal) onto this empty one, running nothing.
+
+        The document must already be in the state at `index` (steps below it done, the
+        rest undone): the commands carry what they recorded when they were done.
+        `saved_index` -1 means the saved state is not in this history. Nothing is
+        reported to the observer (the journal already has it); no step stays open.
+        """
+        stack = self.stack
+        if stack.count():
+            raise RuntimeError("adopt needs an empty history")
+        if not 0 <= index <= len(steps) or not -1 <= saved_index <= len(steps):
+            raise IndexError(f"index {index} / saved {saved_index} outside 0..{len(steps)}")
+        self._adopting = True
+        try:
+            for commands, text in steps:
+                if text is not None:
+                    stack.beginMacro(text)
+                for command in commands:
+                    stack.push(UndoCommand(self, command, next(self._serials)))
+                if text is not None:
+                    stack.endMacro()
+            stack.setIndex(index)
+        finally:
+            self._adopting = False
+        self._sealed.update(self._serial_at(i) for i in range(len(steps) + 1))
+        self._open = None
+        self._seen_index = stack.index()
+        self._saved_serial = None if saved_index < 0 else self._serial_at(saved_index)
+        if saved_index == index:
+            stack.setClean()
+        else:
+            stack.resetClean()
+        self._update_modified()
+        self.savedChanged.emit()
+
     def clear(self) -> None:
         """Forget all history; the current state becomes the saved one only if it was."""
         was_clean = not self.is_modified()
         self._base_serial = next(self._serials)
-        self.stack.clear()
+        self._in_push = True  # not a move the observer should replay
+        try:
+            self.stack.clear()
+        finally:
+            self._in_push = False
+        self._seen_index = 0
+        if self.observer is not None:
+            self.observer.moved("clear", 0)
         self._saved_serial = self._base_serial if was_clean else None
         self._update_modified()
         self.savedChanged.emit()
@@ -378,9 +475,16 @@ class History(QObject):
         for shape_id in change.touched():
             self._pending[shape_id] = None
 
-    def _on_index_changed(self, _index: int) -> None:
+    def _on_index_changed(self, index: int) -> None:
+        if self._adopting:
+            return
         if not self._in_push:  # undo, redo, a jump, a macro closing: the open step ends
             self.checkpoint()
+            if not self._macro_depth and index != self._seen_index:
+                seen, self._seen_index = self._seen_index, index
+                if self.observer is not None:
+                    kind = "undo" if index == seen - 1 else "redo" if index == seen + 1 else "jump"
+                    self.observer.moved(kind, index)
         self._flush()
 
     def _flush(self) -> None:

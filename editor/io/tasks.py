@@ -7,6 +7,7 @@ revision it wrote, so the window marks the document clean only if nothing change
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
@@ -41,6 +42,8 @@ class SaveResult:
     """True when nothing was written: a save of the same real file asked for later had
     already been written (through another path to it, a symlink say). The revision is
     then *not* what the file holds."""
+    sha256: str | None = None
+    """The sha256 (hex) of the bytes written (the journal records it with the save)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +130,13 @@ class SaveJob(Job[SaveResult]):
         total = math.ceil(len(self.snapshot.shapes) / self.chunk) + 2
         done = 0
 
+        digest = hashlib.sha256()
+
         def chunks() -> Iterator[bytes]:
             nonlocal done
             for piece in iter_encode(self.snapshot, self.chunk):
                 context.check()
+                digest.update(piece)
                 yield piece
                 done += 1
                 context.progress(_WRITE_SHARE * done / total, f"Saving {self.path.name}")
@@ -142,7 +148,7 @@ class SaveJob(Job[SaveResult]):
                 return SaveResult(Path(real), self.revision, superseded=True)
             written = write_atomic(self.path, chunks(), ops=self.ops, check=context.check)
         context.progress(1.0, f"Saved {self.path.name}")
-        return SaveResult(written, self.revision)
+        return SaveResult(written, self.revision, sha256=digest.hexdigest())
 
     def retryable(self, error: BaseException) -> bool:
         return is_retryable(error)  # the one table, shared with exports (io/failures.py)

@@ -11,12 +11,14 @@ from pathlib import Path
 import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.journal import Journal
 from editor.ui.field_keys import UNDO_RULE
 from editor.ui.regions import KEYBOARD_PATH
 from editor.ui.settings import MAX_SAVE_RETRY_WINDOW, Settings
@@ -335,9 +338,10 @@ class PreferencesDialog(QDialog):
     new limit while it is empty. The retry window applies to the next save.
     """
 
-    def __init__(self, parent: QWidget, settings: Settings) -> None:
+    def __init__(self, parent: QWidget, settings: Settings, journal: Journal | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preferences_dialog")
+        self._journal = journal
         self.setWindowTitle("Preferences")
         self._settings = settings
         self.undo_limit = QSpinBox()
@@ -370,6 +374,7 @@ class PreferencesDialog(QDialog):
         form.addRow(note)
         form.addRow(retry_label, self.save_retry_window)
         form.addRow(retry_note)
+        form.addRow(self._history_group(settings))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -381,7 +386,57 @@ class PreferencesDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
+    def _history_group(self, settings: Settings) -> QGroupBox:
+        """Recovery and history: keep history after closing, entries kept, size, clear."""
+        group = QGroupBox("Recovery and history")
+        self.keep_history = QCheckBox("&Keep history after closing")
+        self.keep_history.setObjectName("keep_history")
+        self.keep_history.setChecked(settings.keep_history())
+        self.max_entries = QSpinBox()
+        self.max_entries.setObjectName("journal_max_entries")
+        self.max_entries.setAccessibleName("History entries kept per document")
+        self.max_entries.setRange(100, 1_000_000)
+        self.max_entries.setSingleStep(1000)
+        self.max_entries.setGroupSeparatorShown(True)
+        self.max_entries.setValue(settings.journal_max_entries())
+        entries_label = QLabel("History &entries kept per document:")
+        entries_label.setBuddy(self.max_entries)
+        self.journal_size = QLabel()
+        self.journal_size.setObjectName("journal_size")
+        self.clear_history = QPushButton("&Clear History of Closed Documents")
+        self.clear_history.setObjectName("clear_history")
+        self.clear_history.clicked.connect(self._clear_closed)
+        self.clear_history.setEnabled(self._journal is not None and self._journal.available)
+        form = QFormLayout(group)
+        form.addRow(self.keep_history)
+        form.addRow(entries_label, self.max_entries)
+        form.addRow("Recovery data on disk:", self.journal_size)
+        form.addRow(self.clear_history)
+        self._show_size()
+        return group
+
+    def _show_size(self, note: str = "") -> None:
+        journal = self._journal
+        if journal is None:
+            text = "not kept (no journal)"
+        elif not journal.readable:
+            text = f"unavailable: {journal.problem}"
+        else:
+            text = f"{journal.size_bytes() / 1_000_000:.1f} MB"
+        self.journal_size.setText(f"{text}{note}")
+
+    def _clear_closed(self) -> None:
+        journal = self._journal
+        if journal is None:
+            return
+        n = journal.clear_closed()
+        journal.flush()
+        journal.compact()
+        self._show_size(f" (cleared {n} document{'' if n == 1 else 's'})")
+
     def accept(self) -> None:
         super().accept()
+        self._settings.set_keep_history(self.keep_history.isChecked())
+        self._settings.set_journal_max_entries(self.max_entries.value())
         self._settings.set_undo_limit(self.undo_limit.value())
         self._settings.set_save_retry_window(self.save_retry_window.value())

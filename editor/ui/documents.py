@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from editor.history import Revision
 from editor.io.atomic import OS_FILE_OPS, FileOps
-from editor.io.format import FormatError, load
+from editor.io.format import FormatError, decode, read_file
 from editor.io.tasks import ExportJob, ExportResult, SaveJob, SaveResult
 from editor.jobs import InvalidInput, JobQueue, JobRecord, JobState, QueueClosed, QueueFull
 from editor.ui.dialogs import (
@@ -32,6 +32,8 @@ from editor.ui.dialogs import (
     show_error,
 )
 from editor.ui.jobs_panel.text import PENDING_STATES, error_text, pending_line
+from editor.ui.journaling import JournalLink, Opened, sha256_of
+from editor.ui.recovery import LockChoice, ask_locked
 from editor.ui.session import Session
 from editor.ui.settings import Settings
 
@@ -61,9 +63,12 @@ class DocumentController(QObject):
     saveFinished = Signal(bool)
     recentChanged = Signal()
 
-    def __init__(self, host: Host, jobs: JobQueue, settings: Settings) -> None:
+    def __init__(self, host: Host, jobs: JobQueue, settings: Settings,
+                 link: JournalLink | None = None) -> None:  # fmt: skip
         super().__init__()
         self._host = host
+        #: The journal: sessions journaled, histories kept and restored (ui/journaling.py).
+        self.link = link if link is not None else JournalLink(None, settings, self)
         self.jobs = jobs
         self.settings = settings
         #: The file-system seam save jobs write through (tests inject faults here).
@@ -169,7 +174,7 @@ class DocumentController(QObject):
 
     # ------------------------------------------------------------ new / open
     def new(self) -> None:
-        self.maybe_discard(lambda: self._host.install_session(Session()))
+        self.maybe_discard(lambda: self._host.install_session(self.link.new_session()))
 
     def open_dialog(self) -> None:
         self.maybe_discard(
@@ -184,9 +189,24 @@ class DocumentController(QObject):
         return bool(result and result[0])
 
     def _open_now(self, path: Path) -> bool:
+        """Open `path`, first asking when another running Strata has it open (then the
+        answer opens it, later, and this returns False)."""
+        holder = self.link.holder(path) if path.exists() else None
+        if holder is not None:
+
+            def answered(choice: LockChoice) -> None:
+                if choice != "cancel":
+                    self._open_unlocked(path, read_only=choice == "read_only")
+
+            ask_locked(self._parent(), holder, answered)
+            return False
+        return self._open_unlocked(path)
+
+    def _open_unlocked(self, path: Path, *, read_only: bool = False) -> bool:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            snapshot = load(path)
+            data = read_file(path)
+            snapshot = decode(data)
         except FormatError as exc:
             QGuiApplication.restoreOverrideCursor()
             show_error(self._parent(), "Cannot open file",
@@ -197,21 +217,32 @@ class DocumentController(QObject):
                 self.recentChanged.emit()
             return False
         try:
-            self._host.install_session(Session(snapshot, path.resolve()))
+            if read_only:  # not journaled: the other Strata owns the file's history
+                opened = Opened(Session(snapshot, path.resolve()))
+                opened.session.read_only = True
+            else:
+                opened = self.link.open_session(snapshot, path, sha256_of(data))
+            self._host.install_session(opened.session)
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.settings.add_recent(path)
         self.settings.set_last_directory(path.resolve().parent)
         self.recentChanged.emit()
         n = len(snapshot.shapes)
-        self.message.emit(f"Opened {path.name} ({n} shape{'' if n == 1 else 's'})", 4000)
+        shapes = f"{n} shape{'' if n == 1 else 's'}"
+        if opened.note is None:
+            self.message.emit(f"Opened {path.name} ({shapes})", 4000)
+        elif opened.note.startswith("with"):
+            self.message.emit(f"Opened {path.name} ({shapes}) {opened.note}", 6000)
+        else:  # the history was set aside: say so until something else is said
+            self.message.emit(f"Opened {path.name} ({shapes}); {opened.note}", 0)
         return True
 
     # ----------------------------------------------------------------- saving
     def save(self, after: Callable[[bool], None] | None = None) -> int | None:
         """Save to the document's file (asking for one if it has none). Returns the job id."""
         session = self.session
-        if session.path is None:
+        if session.path is None or session.read_only:
             self.save_as_dialog(after)
             return None
         return self.save_to(session.path, after)
@@ -280,8 +311,11 @@ class DocumentController(QObject):
                     pending.then(not session.history.is_modified())
                 return
             self._drop_superseded(job_id, pending)
+            if session.read_only and pending.path.resolve() != session.path:
+                session.read_only = False  # saved as a file of its own (not journaled)
             session.path = pending.path.resolve()
             session.history.mark_saved(pending.revision)
+            self.link.saved(session, result.sha256, pending.path)
             session.last_save_error = None
             self.settings.add_recent(pending.path)
             self.settings.set_last_directory(pending.path.resolve().parent)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import JobQueue
+from editor.journal import DocumentInfo, Journal
 from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
 from editor.ui.canvas import Canvas
@@ -47,8 +48,10 @@ from editor.ui.jobs_panel import (
     QuitChoice,
     ask_pending_jobs,
 )
+from editor.ui.journaling import JournalLink
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
+from editor.ui.recovery import RecoveryBars
 from editor.ui.regions import FocusRegions, Region
 from editor.ui.session import Session
 from editor.ui.settings import Settings
@@ -68,8 +71,11 @@ class MainWindow(QMainWindow):
         *,
         settings: Settings | None = None,
         jobs: JobQueue | None = None,
+        journal: Journal | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`journal`: where history is journaled (crash recovery, history kept after
+        closing); the window closes it when it closes. None journals nothing."""
         super().__init__(parent)
         self.setObjectName("strata_main_window")
         self.settings = settings if settings is not None else Settings()
@@ -87,11 +93,14 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.recovery_bars = RecoveryBars(self, central)
+        layout.addWidget(self.recovery_bars)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.dead_letter_notice)
         self.setCentralWidget(central)
         self.operations = EditOperations(self)
-        self.documents = DocumentController(self, self.jobs, self.settings)
+        self.journal_link = JournalLink(journal, self.settings, self)
+        self.documents = DocumentController(self, self.jobs, self.settings, self.journal_link)
 
         self.properties = PropertiesPanel(self)
         self.history_panel = HistoryPanel(self)
@@ -128,7 +137,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1200, 800)
         self._restore_layout()
-        self.install_session(Session())
+        self.install_session(self.journal_link.new_session())
+        self.journal_link.problem.connect(lambda text: self.statusBar().showMessage(text, 0))
+        self.recovery_bars.recoverRequested.connect(self.recover)
+        self.recovery_bars.discardRequested.connect(self.discard_recovery)
+        QTimer.singleShot(0, self._offer_recovery)
 
     # ------------------------------------------------------------------ API
     @property
@@ -155,7 +168,8 @@ class MainWindow(QMainWindow):
         """Make `session` the window's document (New/Open). The old one is dropped."""
         old = self._session
         session.setParent(self)
-        session.history.set_undo_limit(self.settings.undo_limit())
+        if not session.history.stack.count():  # a restored history keeps all its steps
+            session.history.set_undo_limit(self.settings.undo_limit())
         self._session = session
         self.undo_group.addStack(session.history.stack)
         self.undo_group.setActiveStack(session.history.stack)
@@ -168,6 +182,7 @@ class MainWindow(QMainWindow):
         session.pathChanged.connect(self._update_title)
         session.selection.changed.connect(self._selection_changed)
         if old is not None:
+            self.journal_link.closed(old)
             self.undo_group.removeStack(old.history.stack)
             old.close()
             old.deleteLater()
@@ -181,12 +196,38 @@ class MainWindow(QMainWindow):
         """Open a document (asks about unsaved changes first). False if it failed."""
         return self.documents.open_path(path)
 
+    # ------------------------------------------------------------ recovery
+    def _offer_recovery(self) -> None:
+        """At start: say if the journal is unavailable; offer what a crash left."""
+        self.journal_link.announce()
+        self.recovery_bars.offer(self.journal_link.recoverable())
+
+    def recover(self, info: DocumentInfo) -> None:
+        """Recover: open the document rebuilt from the journal (after the usual prompt)."""
+
+        def now() -> None:
+            self.recovery_bars.remove(info)
+            session = self.journal_link.recover(info)
+            self.install_session(session)
+            steps = session.history.stack.count()
+            note = "" if session.path is not None or info.path is None else (
+                f"; {info.name} changed on disk since, so this is a new document")  # fmt: skip
+            self._show_message(f"Recovered {session.display_name} ({info.changes} unsaved "
+                               f"changes, {steps} steps of history){note}", 0)  # fmt: skip
+
+        self.documents.maybe_discard(now, doing="close")
+
+    def discard_recovery(self, info: DocumentInfo) -> None:
+        self.recovery_bars.remove(info)
+        self.journal_link.discard(info)
+        self._show_message(f"Discarded the unsaved changes to {info.title}", 4000)
+
     def show_shortcuts(self) -> QDialog:
         """F1: the shortcuts of every menu, grouped as the menus are."""
         return show_shortcuts(self, menu_groups(self.menuBar(), self.action_registry.label))
 
     def show_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self, self.settings)
+        dialog = PreferencesDialog(self, self.settings, self.journal_link.journal)
         dialog.open()
         return dialog
 
@@ -446,6 +487,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_layout()
+        self.journal_link.closed(self.session)
+        self.journal_link.close()
         if self._owns_jobs:
             self.jobs.shutdown(timeout=10)
         event.accept()

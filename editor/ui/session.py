@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from editor.commands import Command
 from editor.history import History
+from editor.journal import Recorder
 from editor.model import Change, Document, Snapshot
 
 
@@ -81,9 +82,13 @@ class Session(QObject):
         snapshot: Snapshot | None = None,
         path: Path | None = None,
         parent: QObject | None = None,
+        *,
+        document: Document | None = None,
     ) -> None:
         super().__init__(parent)
-        if snapshot is None:
+        if document is not None:  # rebuilt from the journal (reopened, recovered)
+            self.document = document
+        elif snapshot is None:
             self.document = Document()
         else:
             self.document = Document(snapshot.page, snapshot.shapes)
@@ -96,6 +101,10 @@ class Session(QObject):
         self.origin = f"Opened {path.name}" if path is not None else "New drawing"
         #: A message for the window when the last save ended in the dead-letter queue.
         self.last_save_error: str | None = None
+        #: This document's journal (editor.journal.Recorder), None when not journaled.
+        self.recorder: Recorder | None = None
+        #: Opened read-only (another Strata has the file open): Save asks for a new name.
+        self.read_only = False
 
     @property
     def path(self) -> Path | None:
@@ -109,7 +118,12 @@ class Session(QObject):
 
     @property
     def display_name(self) -> str:
-        return self._path.name if self._path else "Untitled"
+        if self._path is None:
+            return self.untitled_name
+        return f"{self._path.name} (read-only)" if self.read_only else self._path.name
+
+    #: What an untitled document is called ("drawing (recovered)" after recovery).
+    untitled_name = "Untitled"
 
     def push(self, command: Command, *, step: Hashable | None = None, timed: bool = True) -> bool:
         """Do and record a command (see History.push: `step` names the gesture)."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from editor.jobs import RetryPolicy
 from editor.jobs.retry import DEFAULT_POLICY, MAX_SECONDS
+from editor.journal import DEFAULT_MAX_ENTRIES
 
 MAX_RECENT = 10
 #: The longest retry window Preferences offers for saves (an hour).
@@ -76,6 +77,26 @@ class Settings:
 
     def set_undo_limit(self, limit: int) -> None:
         self.store.setValue("editing/undo_limit", max(0, limit))
+
+    # ---------------------------------------------------------------- journal
+    def keep_history(self) -> bool:
+        """Preferences: keep a file's history after closing it (default on)."""
+        value = self.store.value("journal/keep_history", True)
+        return value not in (False, "false", "0", 0)
+
+    def set_keep_history(self, keep: bool) -> None:
+        self.store.setValue("journal/keep_history", bool(keep))
+
+    def journal_max_entries(self) -> int:
+        """Preferences: journal entries kept per document (default 10,000)."""
+        value = self.store.value("journal/max_entries", DEFAULT_MAX_ENTRIES)
+        try:
+            return max(100, int(str(value)))
+        except (TypeError, ValueError):
+            return DEFAULT_MAX_ENTRIES
+
+    def set_journal_max_entries(self, n: int) -> None:
+        self.store.setValue("journal/max_entries", max(100, int(n)))
 
     # ---------------------------------------------------------------- saving
     def save_retry_window(self) -> int:

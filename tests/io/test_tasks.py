@@ -10,6 +10,7 @@ file on disk: the complete old or the complete new document, and no temp file.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import threading
 import xml.etree.ElementTree as ET
@@ -178,7 +179,8 @@ def test_a_save_retries_transient_errors_with_jittered_delays_then_succeeds(
     ((done_id, result),) = succeeded
     assert done_id == job_id
     assert isinstance(result, SaveResult)
-    assert result == SaveResult(target, revision)
+    # the sha256 is of the bytes written (the journal records it with the save)
+    assert result == SaveResult(target, revision, sha256=_sha256(target))
     assert result.revision is revision  # the very object given at submit
     assert queue.dead_letters() == ()
 
@@ -320,7 +322,9 @@ def test_the_late_result_of_a_timed_out_save_is_ignored(
     drive(queue)
     record = queue.record(job_id)
     assert (record.state, record.attempts) == (JobState.SUCCEEDED, 2)
-    assert succeeded == [(job_id, SaveResult(target, None))]  # once: from attempt 2
+    assert succeeded == [
+        (job_id, SaveResult(target, None, sha256=_sha256(target)))
+    ]  # once: from attempt 2
     assert load(target) == NEW
     assert listing(tmp_path) == [NAME]
 
@@ -502,3 +506,7 @@ def test_exports_of_one_path_in_two_formats_are_two_jobs(
     assert second != first  # a different request, not a duplicate of the first
     drive(queue)
     assert (tmp_path / "drawing.out").read_bytes().startswith(b"\x89PNG")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

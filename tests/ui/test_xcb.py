@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from editor.io.format import load
 from tests.ui.xkeys import XSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,7 +231,8 @@ def strata_process(display: str, home: Path, *args: str) -> Iterator[subprocess.
     it is still running when the block ends."""
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(home),
            "XDG_RUNTIME_DIR": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
+           "XDG_STATE_HOME": str(home / "state"),
+           "XDG_DATA_HOME": str(home / "data")}  # fmt: skip
     process = subprocess.Popen(
         [*strata_command(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
@@ -286,3 +289,91 @@ def test_ctrl_q_quits_after_an_edit_is_undone_back_to_saved(
         x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
         x_session.key("ctrl+q")
         assert_quits_cleanly(process)
+
+
+# ------------------------------------------------------- crash recovery (issue 11)
+def journal_entries(home: Path) -> int:
+    """How many journal entries `strata` with this HOME committed (read-only look)."""
+    db = home / "data" / "Strata" / "Strata" / "journal.sqlite3"
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+    finally:
+        conn.close()
+
+
+def test_after_kill_9_the_recovery_bar_answers_alt_r_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    drawing = tmp_path / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        for _ in range(3):
+            x_session.key("Right")  # nudges: one merged step
+        x_session.key("Delete")  # a second step
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        # open (1) + 3 nudges + delete, committed by the journal's writer thread
+        x_session.wait_for(lambda: journal_entries(tmp_path) >= 5, 10, "journal commits")
+        process.kill()  # SIGKILL: no chance to save or close anything
+        process.communicate()
+    with strata_process(xvfb, tmp_path) as process:
+        window = x_session.wait_window("Untitled")
+        x_session.focus(window)
+        x_session.key("alt+r")  # Recover, from the bar
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        x_session.key("ctrl+z")  # the delete
+        x_session.key("ctrl+z")  # the nudges: back to the file as it was
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
+        x_session.key("ctrl+shift+z")
+        x_session.key("ctrl+shift+z")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        x_session.key("ctrl+s")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert load(drawing).shapes == ()  # everything was deleted, and that was saved
+
+
+def test_after_kill_9_alt_d_discards_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    drawing = tmp_path / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        x_session.key("Delete")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata*"))
+        x_session.wait_for(lambda: journal_entries(tmp_path) >= 2, 10, "journal commits")
+        process.kill()
+        process.communicate()
+    with strata_process(xvfb, tmp_path) as process:
+        window = x_session.wait_window("Untitled")
+        x_session.focus(window)
+        x_session.key("alt+d")  # Discard
+        x_session.wait_for(lambda: recoverable(tmp_path) == 0, 10, "the recovery dropped")
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert load(drawing) == load(SAMPLE)
+
+
+def recoverable(home: Path) -> int:
+    db = home / "data" / "Strata" / "Strata" / "journal.sqlite3"
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM documents WHERE state = 'open' AND owner NOT LIKE ?",
+                (f"%:{os.getpid()}:%",),
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()

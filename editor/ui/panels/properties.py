@@ -324,7 +324,7 @@ class PropertiesPanel(QWidget):
         self.page_width = NumberField(1.0, MAX_SIZE, decimals=1)
         self.page_height = NumberField(1.0, MAX_SIZE, decimals=1)
         self.page_background = ColorButton("Page Background", "#ffffff")
-        self._add(form, "page_width", "Page wi&dth:", self.page_width, "Page width")
+        self._add(form, "page_width", "&Page width:", self.page_width, "Page width")
         self._add(form, "page_height", "Page hei&ght:", self.page_height, "Page height")
         self._add(form, "background", "&Background:", self.page_background, "Page background")
         outer.addWidget(self._page_box)

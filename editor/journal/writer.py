@@ -1,0 +1,171 @@
+"""The journal's writer thread: the GUI thread queues, this thread writes and syncs.
+
+The GUI thread's cost per history change is building one small tuple and a
+`SimpleQueue.put` (see bench/bench_journal.py); it never waits for SQLite and never
+fsyncs. This thread takes everything queued, writes it in one transaction (a commit is
+a write into the WAL: from then on a killed Strata loses none of it) and fsyncs the WAL
+at most `SYNC_SECONDS` after a commit (from then on a power cut loses none of it either).
+Under a burst, the batch is whatever was queued while the last commit ran, so the
+commit rate adapts and the delay from push to commit stays a few milliseconds.
+
+The first failure (a full disk, the database locked for longer than the busy timeout,
+damage found while writing) stops the writing for this run and is reported once through
+`on_problem`; what was committed before stays a consistent prefix of the history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+log = logging.getLogger(__name__)
+
+#: A power cut loses at most the changes of this many seconds (WAL fsync interval).
+SYNC_SECONDS = 1.0
+
+#: A write: SQL and its parameters, or a function run with the connection (on this thread).
+Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
+
+
+class _Flush:
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+_STOP = object()
+
+
+class Writer:
+    """Owns the write connection; runs `Op`s in batched transactions on its own thread."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        wal: Path,
+        on_problem: Callable[[str], None],
+    ) -> None:
+        self._conn = conn
+        self._wal = wal
+        self._on_problem = on_problem
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.failed: str | None = None
+        self.commits = 0
+        self.syncs = 0
+        self._thread = threading.Thread(target=self._run, name="strata-journal", daemon=True)
+        self._thread.start()
+
+    def put(self, op: Op) -> None:
+        """Queue a write (GUI thread: no I/O, no waiting)."""
+        self._queue.put(op)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued before this call is committed; False on timeout."""
+        if not self._thread.is_alive():
+            return self.failed is None
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.done.wait(timeout) and self.failed is None
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Commit what is queued, fsync, stop the thread, close the connection."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+
+    # ------------------------------------------------------------ the thread
+    def _run(self) -> None:
+        dirty_since: float | None = None
+        stopping = False
+        while not stopping:
+            wait = None if dirty_since is None else max(0.0, dirty_since + SYNC_SECONDS
+                                                         - time.monotonic())  # fmt: skip
+            try:
+                first = self._queue.get(timeout=wait)
+            except queue.Empty:
+                self._sync()
+                dirty_since = None
+                continue
+            batch, markers = [], []
+            item: object = first
+            while True:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, _Flush):
+                    markers.append(item)
+                else:
+                    batch.append(item)
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch and self.failed is None and self._commit(batch) and dirty_since is None:
+                dirty_since = time.monotonic()
+            for marker in markers:
+                marker.done.set()
+        if dirty_since is not None:
+            self._sync()
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+
+    def _commit(self, batch: list[object]) -> bool:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            for op in batch:
+                if callable(op):
+                    op(conn)
+                else:
+                    statement = cast(tuple[str, tuple[Any, ...]], op)
+                    conn.execute(statement[0], statement[1])
+            conn.execute("COMMIT")
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            self._fail(exc)
+            return False
+        self.commits += 1
+        return True
+
+    def _sync(self) -> None:
+        """fsync the WAL: what is committed now survives a power cut."""
+        if self.failed is not None:
+            return
+        try:
+            fd = os.open(self._wal, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # checkpointed away: the database file itself was synced
+        except OSError as exc:
+            log.warning("cannot open %s to sync it: %s", self._wal, exc)
+            return
+        try:
+            os.fsync(fd)
+            self.syncs += 1
+        except OSError as exc:
+            log.warning("fsync of %s failed: %s", self._wal, exc)
+        finally:
+            os.close(fd)
+
+    def _fail(self, exc: BaseException) -> None:
+        text = str(exc)
+        if "full" in text.lower():
+            why = "the disk is full"
+        elif "locked" in text.lower() or "busy" in text.lower():
+            why = "the recovery database is locked by another program"
+        else:
+            why = f"writing the recovery data failed ({text})"
+        self.failed = why
+        log.error("journal writing stopped: %s (%s: %s)", why, type(exc).__name__, text)
+        try:
+            self._on_problem(why)
+        except Exception:
+            log.exception("journal problem callback failed")

@@ -1,0 +1,208 @@
+"""The journal records a History as it happens and rebuilds the same history from it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from editor.commands import AddShapes, DeleteShapes, EditText, MoveShapes, SetStyle
+from editor.history import History
+from editor.journal import SCHEMA_VERSION, Journal, rebuild
+from editor.model import Document, rect, text
+
+from .helpers import adopt, history_view, rebuilt_view, recorded
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    j = Journal(tmp_path / "journal.sqlite3")
+    yield j
+    j.close()
+
+
+def doc() -> Document:
+    return Document(shapes=[rect("a", 0, 0, 10, 10), text("t", 0, 0, 100, 20, "")])
+
+
+def test_the_database_is_wal_with_a_schema_version(journal: Journal, tmp_path: Path) -> None:
+    assert journal.available and journal.problem is None
+    conn = sqlite3.connect(tmp_path / "journal.sqlite3")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"documents", "entries", "bases"} <= tables
+
+
+def test_pushes_undo_redo_jump_and_save_rebuild_the_same_history(
+    qapp: object, journal: Journal, tmp_path: Path
+) -> None:
+    history, recorder = recorded(journal, doc(), tmp_path / "d.strata", "0" * 64)
+    history.push(MoveShapes(("a",), 5, 0, joinable=False))
+    for _ in range(3):  # nudges of one step merge
+        history.push(MoveShapes(("a",), 1, 0), step="nudge")
+    history.push(SetStyle(("a",), "fill", "#ff0000"))
+    for n, ch in enumerate("hi there"):
+        history.push(EditText("t", n, "", ch), step="typing")
+    history.push(AddShapes((rect("b", 1, 1, 2, 2),)))
+    history.undo()
+    history.undo()
+    history.redo()
+    recorder.saved(history.stack.index(), "1" * 64, tmp_path / "d.strata")
+    history.mark_saved()
+    history.set_index(1)
+    history.set_index(3)
+    with history.macro("Cut Rectangle"):
+        history.push(DeleteShapes(("a",)))
+    history.undo()
+    assert journal.flush()
+    rebuilt = journal.load(recorder.doc_id)
+    assert rebuilt_view(rebuilt) == history_view(history)
+    assert rebuilt.saved_sha256 == "1" * 64
+    # and the rebuilt history undoes to the file as opened and redoes to the end
+    live = adopt(rebuilt)
+    assert history_view(live) == history_view(history)
+    live.set_index(0)
+    assert live.document.snapshot() == doc().snapshot()
+    live.set_index(live.stack.count())
+    history.set_index(history.stack.count())
+    assert live.document.snapshot() == history.document.snapshot()
+
+
+def test_a_merge_that_empties_a_step_removes_it_in_the_rebuild_too(
+    qapp: object, journal: Journal
+) -> None:
+    history, recorder = recorded(journal, doc())
+    history.push(MoveShapes(("a",), 5, 0, joinable=False), step="nudge")
+    history.push(MoveShapes(("a",), -5, 0), step="nudge")  # back where it started
+    assert history.stack.count() == 0
+    journal.flush()
+    rebuilt = rebuild(journal.base(recorder.doc_id), journal.entries(recorder.doc_id))
+    assert rebuilt.steps == [] and rebuilt.index == 0
+
+
+def test_a_new_drawing_leaves_nothing_until_something_happens(
+    qapp: object, journal: Journal
+) -> None:
+    history, _recorder = recorded(journal, Document())
+    journal.flush()
+    assert journal.documents() == []
+    history.push(AddShapes((rect("x", 0, 0, 1, 1),)))
+    journal.flush()
+    [info] = journal.documents()
+    assert info.path is None and info.state == "open" and info.changes == 1 and info.modified
+
+
+def test_summary_counts_changes_since_the_save_and_knows_undo_back_to_it(
+    qapp: object, journal: Journal, tmp_path: Path
+) -> None:
+    history, recorder = recorded(journal, doc(), tmp_path / "d.strata", "0" * 64)
+    history.push(MoveShapes(("a",), 5, 0, joinable=False))
+    recorder.saved(1, "1" * 64, tmp_path / "d.strata")
+    history.mark_saved()
+    history.push(MoveShapes(("a",), 5, 0, joinable=False))
+    journal.flush()
+    info = journal.document(recorder.doc_id)
+    assert info is not None and info.changes == 1 and info.modified and info.sha256 == "1" * 64
+    history.undo()
+    journal.flush()
+    info = journal.document(recorder.doc_id)
+    assert info is not None and info.changes == 2 and not info.modified
+    history.undo()
+    history.push(MoveShapes(("a",), 1, 0, joinable=False))  # the saved state is cut off
+    history.undo()
+    history.redo()
+    journal.flush()
+    info = journal.document(recorder.doc_id)
+    assert info is not None and info.modified
+
+
+def test_closing_keeps_a_file_history_and_drops_an_untitled_one(
+    qapp: object, journal: Journal, tmp_path: Path
+) -> None:
+    history, recorder = recorded(journal, doc(), tmp_path / "d.strata", "0" * 64)
+    history.push(MoveShapes(("a",), 5, 0, joinable=False))
+    recorder.close()
+    untitled, other = recorded(journal, Document())
+    untitled.push(AddShapes((rect("x", 0, 0, 1, 1),)))
+    other.close()
+    journal.flush()
+    [info] = journal.documents()
+    assert info.state == "closed" and info.path == str(tmp_path / "d.strata")
+
+
+def test_the_base_of_a_big_document_is_kept_in_chunks(qapp: object, journal: Journal,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    big = Document(shapes=[rect(f"r{i}", i, i, 1, 1) for i in range(12_001)])
+    history, recorder = recorded(journal, big, tmp_path / "big.strata", "0" * 64)
+    history.push(MoveShapes(("r7",), 1, 1, joinable=False))
+    journal.flush()
+    base = journal.base(recorder.doc_id)
+    assert base is not None and len(base.shapes) == 12_001
+    assert base.shapes[7] == rect("r7", 7, 7, 1, 1)
+
+
+def test_nothing_is_reported_while_adopting(qapp: object) -> None:
+    events: list[object] = []
+
+    class Spy:
+        def pushed(self, *a: object) -> None:
+            events.append(a)
+
+        def macro_pushed(self, *a: object) -> None:
+            events.append(a)
+
+        def moved(self, *a: object) -> None:
+            events.append(a)
+
+    d = doc()
+    first = History(d)
+    first.push(MoveShapes(("a",), 1, 0, joinable=False))
+    first.push(MoveShapes(("a",), 1, 0, joinable=False))
+    first.undo()
+    commands = [first.stack.command(i).command for i in range(2)]  # type: ignore[attr-defined]
+    second = History(d)
+    second.observer = Spy()
+    second.adopt([([c], None) for c in commands], 1, 0)
+    assert events == []
+    assert second.stack.index() == 1 and second.is_modified()
+    second.redo()
+    assert events == [("redo", 2)]
+    assert d["a"].x == 2
+
+
+def test_a_closed_history_over_the_limit_keeps_its_newest_whole_steps(
+    qapp: object, tmp_path: Path
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3", max_entries=100)
+    try:
+        history, recorder = recorded(journal, doc(), tmp_path / "d.strata", "0" * 64)
+        for n in range(300):
+            history.push(MoveShapes(("a",), 1, 0, joinable=False))
+            if n == 250:
+                recorder.saved(history.stack.index(), "1" * 64, tmp_path / "d.strata")
+                history.mark_saved()
+        for n in range(5):  # typing: merged steps are kept whole
+            history.push(EditText("t", n, "", "x"), step="typing")
+        with history.macro("Cut Rectangle"):
+            history.push(DeleteShapes(("a",)))
+        history.undo()
+        texts, index, saved, current = history_view(history)
+        recorder.close()
+        journal.flush()
+        info = journal.closed_history(tmp_path / "d.strata")
+        assert info is not None
+        entries = journal.entries(info.id)
+        assert len(entries) <= 100
+        rebuilt = journal.load(info.id)
+        kept = len(rebuilt.steps)
+        assert 90 <= kept <= 100
+        assert [s.label() for s in rebuilt.steps] == texts[-kept:]
+        assert rebuilt.index == index - (len(texts) - kept)
+        assert rebuilt.saved_index == saved - (len(texts) - kept)
+        assert rebuilt.document.snapshot() == current
+        rebuilt.move_to(len(rebuilt.steps))
+        assert "a" not in rebuilt.document  # the macro survived as one step
+    finally:
+        journal.close()
