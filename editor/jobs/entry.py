@@ -1,6 +1,6 @@
 """A job's mutable state inside the queue (GUI thread only). Views get `JobRecord`s.
 
-`state` is written in one place, the queue's transition function (`JobQueue._move`); the
+`state` is written in one place, the queue's transition function (`JobMachine.move`); the
 other fields are the current attempt's and the budget's bookkeeping.
 """
 
@@ -25,7 +25,9 @@ class Entry:
         "finished_at",
         "first_failure_at",
         "first_failure_mono",
+        "fresh",
         "id",
+        "interrupted",
         "job",
         "laned",
         "last_error",
@@ -57,9 +59,13 @@ class Entry:
         self.coalesce_key = job.coalesce_key
         #: Whether the lanes need to know about it at all (the queue skips them if not).
         self.laned = self.target is not None or self.coalesce_key is not None
-        #: Born queued; from here on only `JobQueue._move` writes it.
+        #: Born queued; from here on only `JobMachine.move` writes it.
         self.state = JobState.QUEUED
         self.enqueued_at = 0.0
+        #: Its store row was just added as queued (the first move need not write it).
+        self.fresh = False
+        #: Read back from the store at start (shown as "Interrupted").
+        self.interrupted = False
         self.reset()
 
     def reset(self) -> None:
@@ -111,4 +117,5 @@ class Entry:
             self.result,
             self.cancel_requested,
             self.reason,
+            self.interrupted,
         )

@@ -204,6 +204,9 @@ class JobRecord:
     """Cancel was asked while running; the job stops at its next `check()`."""
     reason: str = ""
     """Why a job was cancelled: "cancelled", "superseded by job 7", "shutdown"."""
+    interrupted: bool = False
+    """Read back from the job store at start: an earlier Strata died (or quit) while this
+    job was queued, running or waiting for a retry, and it is being run again."""
 
 
 # -------------------------------------------------------------------------------- context

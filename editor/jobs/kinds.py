@@ -103,6 +103,14 @@ class JobKinds:
         return {"type": kind.type_name, "payload": payload}
 
     # ----------------------------------------------------------------- untyped
+    def envelope(self, job: Job[Any]) -> dict[str, Any]:
+        """The envelope of any job, by its kind's name (what a store keeps). A job of a
+        kind not registered gets `{"type": kind, "payload": None}`: listed, never run."""
+        kind = self._kinds.get(job.kind)
+        if kind is None:
+            return {"type": job.kind, "payload": None}
+        return self.encode(kind, job)
+
     def decode(self, envelope: object) -> Job[Any]:
         """The job an envelope describes, by its type name (rows from a store)."""
         name, payload = self._split(envelope)

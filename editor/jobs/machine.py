@@ -45,6 +45,7 @@ from editor.jobs.watchdog import Watchdog
 from editor.jobs.worker import AttemptOutcome, Relay, Worker
 
 if TYPE_CHECKING:
+    from editor.jobs.persist import StoreLink
     from editor.jobs.queue import JobQueue
 
 QUEUED, RUNNING, RETRY_SCHEDULED = JobState.QUEUED, JobState.RUNNING, JobState.RETRY_SCHEDULED
@@ -67,6 +68,7 @@ class JobMachine:
         watchdog_grace: float,
         relay: Relay,
         busy: Callable[[bool], None],
+        link: StoreLink | None = None,
     ) -> None:
         self.signals = signals
         self.clock = clock
@@ -96,10 +98,23 @@ class JobMachine:
         #: Called after every change that may end work (the queue wakes its waiters).
         self.on_settled: Callable[[], None] = lambda: None
         self._chains: dict[RetryPolicy, Attempt] = {}
+        #: Where every transition is written (None: kept in memory only).
+        self.link = link
 
     # ====================================================================== entering
     def new_entry(self, job: Job[Any], policy: RetryPolicy, timeout: float) -> Entry:
-        entry = Entry(next(self._ids), job, next(self._seqs), policy, timeout)
+        if self.link is None:
+            job_id, fresh = next(self._ids), False
+        else:  # the store names it (ids unique across processes) and adds its row
+            job_id, fresh = self.link.new_id(job)
+        entry = Entry(job_id, job, next(self._seqs), policy, timeout)
+        entry.fresh = fresh
+        self.entries[entry.id] = entry
+        return entry
+
+    def adopt(self, job_id: JobId, job: Job[Any], policy: RetryPolicy, timeout: float) -> Entry:
+        """An entry for a job read back from the store, under its stored id."""
+        entry = Entry(job_id, job, next(self._seqs), policy, timeout)
         self.entries[entry.id] = entry
         return entry
 
@@ -160,6 +175,8 @@ class JobMachine:
             if entry.laned:
                 self.lanes.leave(entry)
             dropped = self.finished.add(entry.id)
+        if self.link is not None:
+            self.link.moved(entry, state, self)
         if emit:
             self.signals.state_changed.emit(entry.record())
         for job_id in dropped:
@@ -312,7 +329,8 @@ class JobMachine:
         else:
             assert ran.error is not None
             self.move(entry, JobState.DEAD)
-            self._add_dead_letter(entry, ran.error)
+            put_dead_letter(self, _letter(entry, ran.error, self.clock.wall_time()))
+            self.signals.dead_letters_changed.emit()
 
     def _retry_due(self, job_id: JobId) -> None:
         entry = self.entries.get(job_id)
@@ -333,19 +351,20 @@ class JobMachine:
             self.signals.idle.emit()
         self.on_settled()
 
-    # ====================================================================== dead letters
-    def _add_dead_letter(self, entry: Entry, error: JobError) -> None:
-        wall = self.clock.wall_time()
-        evicted = self.dlq.add(_letter(entry, error, wall))
-        if evicted is not None:
-            self.log.event(
-                logging.WARNING, "dead_letter_evicted", ts=wall, job_id=evicted.job_id,
-                job=evicted.name, kind=evicted.kind, key=evicted.key,
-                error={"type": evicted.error.type, "message": evicted.error.message},
-                capacity=self.dlq.capacity,
-            )  # fmt: skip
-            self.signals.dead_letter_evicted.emit(evicted)
-        self.signals.dead_letters_changed.emit()
+
+def put_dead_letter(m: JobMachine, letter: DeadLetter) -> None:
+    """Add a dead letter; a full queue evicts its oldest, said in the log and a signal."""
+    evicted = m.dlq.add(letter)
+    if evicted is not None:
+        m.log.event(
+            logging.WARNING, "dead_letter_evicted", ts=m.clock.wall_time(),
+            job_id=evicted.job_id, job=evicted.name, kind=evicted.kind, key=evicted.key,
+            error={"type": evicted.error.type, "message": evicted.error.message},
+            capacity=m.dlq.capacity,
+        )  # fmt: skip
+        if m.link is not None:
+            m.link.forget([evicted.job_id])
+        m.signals.dead_letter_evicted.emit(evicted)
 
 
 def _letter(entry: Entry, error: JobError, wall: float) -> DeadLetter:

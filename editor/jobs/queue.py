@@ -34,25 +34,42 @@ whose idempotency key is already pending is not added again (`submit` returns th
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 import threading
 import weakref
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
 from editor.jobs.attempt import logged, retrying, settled
 from editor.jobs.clock import Clock, QtClock
-from editor.jobs.dlq import DeadLetter
+from editor.jobs.deadletters import DeadLetterOps
 from editor.jobs.job import Job, JobId, JobRecord, QueueClosed, QueueFull
 from editor.jobs.log import JobLog
 from editor.jobs.machine import JobMachine
+from editor.jobs.persist import RestoreReport, StoreLink, no_envelope, take_back
 from editor.jobs.retry import DEFAULT_POLICY, RandomSource, RetryPolicy, check_seconds
 from editor.jobs.shutdown import ShutdownReport, shut_down, wait_again
+from editor.jobs.store import JobStore
 from editor.jobs.waiting import Waits
 from editor.jobs.worker import AttemptOutcome, Relay
 
-__all__ = ["JobQueue", "ShutdownReport", "live_queues"]
+__all__ = ["Codec", "JobQueue", "ShutdownReport", "live_queues"]
+
+
+class Codec(Protocol):
+    """Jobs to envelopes and back (`editor.jobs.kinds.JobKinds`)."""
+
+    def envelope(self, job: Job[Any]) -> dict[str, Any]: ...
+
+    def decode(self, envelope: object) -> Job[Any]: ...
+
+
+def _cannot_decode(envelope: object) -> Job[Any]:
+    raise ValueError("no job kinds were given to read stored jobs")
+
 
 # Queues not shut down (weak: a forgotten idle queue may still be collected), and queues
 # with worker threads still running (strong: such a queue must stay alive to receive its
@@ -70,7 +87,7 @@ def live_queues() -> list[JobQueue]:
     return [q for q in {*_LIVE, *_BUSY} if not q.is_shut_down or q.has_threads()]
 
 
-class JobQueue(QObject):
+class JobQueue(DeadLetterOps, QObject):
     """Runs jobs on a private thread pool with retries, timeouts and a dead-letter queue.
 
     All methods must be called on the thread that created the queue (the GUI thread), and
@@ -110,6 +127,8 @@ class JobQueue(QObject):
         max_workers: int | None = None,
         watchdog_grace: float = 1.0,
         log: JobLog | None = None,
+        store: JobStore | None = None,
+        kinds: Codec | None = None,
     ) -> None:
         """
         `policy`, `timeout`: defaults for jobs submitted without their own.
@@ -122,6 +141,8 @@ class JobQueue(QObject):
             assumed to have a thread.
         `log`: the structured log; default `JobLog()` (stderr and the state directory).
             The queue closes it at shutdown.
+        `store`: where every state change is written (editor.jobs.store; None: memory
+            only); `kinds` turns jobs into envelopes and back (`JobKinds`).
         """
         super().__init__(parent)
         check_seconds("timeout", timeout)
@@ -148,10 +169,16 @@ class JobQueue(QObject):
         # The cross-cutting decisions on an ended attempt, composed from outside.
         decide = logged(log, clock, retrying(rng, clock, lambda: self._m.closed, settled))
         workers = max_workers if max_workers is not None else pool.maxThreadCount()
+        self._kinds = kinds
+        link = None
+        if store is not None:
+            owner = getattr(store, "owner", None) or f"{socket.gethostname()}:{os.getpid()}:"
+            encode = kinds.envelope if kinds is not None else no_envelope
+            link = StoreLink(store, encode, clock, owner)
         self._m = JobMachine(
             self, clock=clock, log=log, decide=decide, pool=pool, max_workers=workers,
             max_finished=max_finished, dlq_capacity=dlq_capacity,
-            watchdog_grace=watchdog_grace, relay=relay, busy=self._set_busy,
+            watchdog_grace=watchdog_grace, relay=relay, busy=self._set_busy, link=link,
         )  # fmt: skip
         self._waits = Waits(clock)
         self._m.on_settled = self._waits.wake
@@ -217,7 +244,7 @@ class JobQueue(QObject):
         letter = m.dlq.get(job_id)
         existing = m.pending_with(letter.key)
         if existing is not None:
-            m.dlq.pop(job_id)
+            self._forget([m.dlq.pop(job_id).job_id])
             self.dead_letters_changed.emit()
             return existing.id
         self._require_room(letter.name)
@@ -228,16 +255,6 @@ class JobQueue(QObject):
         self.dead_letters_changed.emit()
         m.pump()
         return job_id
-
-    def retry_all_dead(self) -> list[JobId]:
-        """Retry dead letters, oldest first, while the queue has room; returns their ids."""
-        ids: list[JobId] = []
-        for letter in self._m.dlq.entries():
-            try:
-                ids.append(self.retry_dead(letter.job_id))
-            except QueueFull:
-                break
-        return ids
 
     def _require_room(self, name: str) -> None:
         if self._m.waiting_count() >= self._max_queued:
@@ -260,25 +277,21 @@ class JobQueue(QObject):
         self._m.cancel(entry, reason)
         return True
 
-    # ====================================================================== dead letters
-    def dead_letters(self) -> tuple[DeadLetter, ...]:
-        """The dead-letter queue, oldest first."""
-        return self._m.dlq.entries()
+    # ====================================================================== the store
+    def restore(self) -> RestoreReport:
+        """Take back what the store kept from earlier runs (once, at start): unfinished
+        jobs run again under their ids (`JobRecord.interrupted`), unless another live
+        Strata holds them; dead letters return to the dead-letter queue. A row that is
+        not a job becomes a dead letter saying why. Nothing without a store."""
+        self._check_open()
+        if self._m.link is None:
+            return RestoreReport()
+        decode = self._kinds.decode if self._kinds is not None else _cannot_decode
+        return take_back(self._m, decode, self._policy, self._timeout)
 
-    def discard_dead(self, job_id: JobId) -> DeadLetter:
-        """Drop one dead letter (KeyError if unknown) and return it."""
-        self._check_thread()
-        letter = self._m.dlq.pop(job_id)
-        self.dead_letters_changed.emit()
-        return letter
-
-    def discard_all_dead(self) -> tuple[DeadLetter, ...]:
-        """Drop every dead letter and return them, oldest first."""
-        self._check_thread()
-        letters = self._m.dlq.clear()
-        if letters:
-            self.dead_letters_changed.emit()
-        return letters
+    @property
+    def store(self) -> JobStore | None:
+        return self._m.link.store if self._m.link is not None else None
 
     # ====================================================================== views
     def record(self, job_id: JobId) -> JobRecord:
@@ -349,6 +362,8 @@ class JobQueue(QObject):
         else:
             _LIVE.discard(self)
             self._report = shut_down(self._m, self._waits, self._join_pool, timeout, cancel_wait)
+            if self._m.link is not None:
+                self._m.link.stop()
         return self._report
 
     def _join_pool(self, timeout: float) -> None:

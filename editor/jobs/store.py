@@ -1,22 +1,39 @@
 """Where jobs are kept as data: the `JobStore` interface and an in-memory store.
 
 A store keeps each job as its envelope (editor.jobs.kinds) plus every state change:
-queued, running, retry scheduled (with when it may run again), succeeded, dead (with the
-error), cancelled. It enforces the idempotency key: while a job with a key is unfinished,
-a second `add` with that key returns the first job's id instead of adding a row (the
+queued, running (with a lease: the owning process and until when it holds the job),
+retry scheduled (with when it may run again), succeeded, dead (with the error),
+cancelled. It enforces the idempotency key: while a job with a key is unfinished, a
+second `add` with that key returns the first job's id instead of adding a row (the
 queue's coalescing of duplicates, made durable).
 
-`MemoryJobStore` is for library use and tests. A SQLite store (the same per-user
-database as the journal, its own tables) implements the same interface next; the queue
-will write through it. tests/jobs/test_kinds.py.
+The queue writes through a store on the GUI thread, so a store's writes must be cheap
+there: `MemoryJobStore` keeps rows in a dict; `editor.jobs.sqlstore.SqliteJobStore`
+hands each write to the journal database's writer thread (no I/O, no fsync on the GUI
+thread). An envelope may be given as a function that makes it (`Envelope`): a save's
+envelope stores its snapshot on disk, so the SQLite store calls it on the writer thread.
+
+tests/jobs/test_kinds.py (memory), tests/jobs/test_sqlstore.py (SQLite, both).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from editor.jobs.job import JobError, JobId, JobState
+
+#: An envelope, or a function that makes it (called where the store writes, off the GUI
+#: thread for the SQLite store).
+Envelope = dict[str, Any] | Callable[[], dict[str, Any]]
+
+UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.RETRY_SCHEDULED)
+FINISHED = (JobState.SUCCEEDED, JobState.CANCELLED)
+
+#: What a store keeps by default (issue 12: the latest 1,000 finished, 1,000 dead).
+KEEP_FINISHED = 1000
+KEEP_DEAD = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +41,8 @@ class StoredJob:
     """One job as a store holds it."""
 
     id: JobId
-    envelope: dict[str, Any]
-    """`{"type", "payload"}`: plain JSON."""
+    envelope: dict[str, Any] | None
+    """`{"type", "payload"}`: plain JSON (None if it could not be made or read)."""
     key: str
     """The idempotency key (kind + target + content hash)."""
     state: JobState
@@ -35,12 +52,31 @@ class StoredJob:
     error: JobError | None = None
     """The last attempt's error (DEAD: why it died)."""
     updated_at: float = 0.0
+    name: str = ""
+    kind: str = ""
+    target: str | None = None
+    owner: str | None = None
+    """RUNNING: the process holding the lease (`host:pid:start`)."""
+    lease_until: float | None = None
+    """RUNNING: wall time until which the owner holds it (renewed while it runs)."""
+    created_at: float = 0.0
+    problem: str = ""
+    """Why the row could not be read back as it was written ("" when it could)."""
 
 
 class JobStore(Protocol):
     """What the queue needs of a place that keeps jobs."""
 
-    def add(self, envelope: dict[str, Any], key: str, now: float) -> tuple[JobId, bool]:
+    def add(
+        self,
+        envelope: Envelope,
+        key: str,
+        now: float,
+        *,
+        name: str = "",
+        kind: str = "",
+        target: str | None = None,
+    ) -> tuple[JobId, bool]:
         """Keep a new queued job; (its id, True). If an unfinished job has `key`:
         (that job's id, False) and nothing is added."""
 
@@ -53,8 +89,16 @@ class JobStore(Protocol):
         attempts: int | None = None,
         run_after: float | None = None,
         error: JobError | None = None,
-    ) -> StoredJob:
-        """Record a state change (KeyError for an unknown id)."""
+        owner: str | None = None,
+        lease_until: float | None = None,
+    ) -> object:
+        """Record a state change (the memory store: KeyError for an unknown id)."""
+
+    def renew(self, owner: str, until: float) -> None:
+        """Extend the lease of every job `owner` is running to `until`."""
+
+    def remove(self, job_ids: Iterable[JobId]) -> None:
+        """Forget jobs (dead letters discarded or evicted)."""
 
     def get(self, job_id: JobId) -> StoredJob: ...
 
@@ -64,9 +108,15 @@ class JobStore(Protocol):
     def dead(self) -> list[StoredJob]:
         """Dead letters, oldest first."""
 
+    def finished(self, limit: int = KEEP_FINISHED) -> list[StoredJob]:
+        """The latest succeeded or cancelled jobs, oldest first."""
+
     def prune(self, keep_finished: int, keep_dead: int) -> list[JobId]:
         """Drop the oldest succeeded/cancelled beyond `keep_finished` and dead letters
         beyond `keep_dead`; return the ids dropped (the caller logs them)."""
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every write so far is stored (True when it is)."""
 
 
 class MemoryJobStore:
@@ -77,13 +127,26 @@ class MemoryJobStore:
         self._unfinished_keys: dict[str, JobId] = {}
         self._next = 1
 
-    def add(self, envelope: dict[str, Any], key: str, now: float) -> tuple[JobId, bool]:
+    def add(
+        self,
+        envelope: Envelope,
+        key: str,
+        now: float,
+        *,
+        name: str = "",
+        kind: str = "",
+        target: str | None = None,
+    ) -> tuple[JobId, bool]:
         existing = self._unfinished_keys.get(key)
         if existing is not None:
             return existing, False
         job_id = self._next
         self._next += 1
-        self._rows[job_id] = StoredJob(job_id, envelope, key, JobState.QUEUED, updated_at=now)
+        made = envelope() if callable(envelope) else envelope
+        self._rows[job_id] = StoredJob(
+            job_id, made, key, JobState.QUEUED, updated_at=now, name=name, kind=kind,
+            target=target, created_at=now,
+        )  # fmt: skip
         self._unfinished_keys[key] = job_id
         return job_id, True
 
@@ -96,12 +159,15 @@ class MemoryJobStore:
         attempts: int | None = None,
         run_after: float | None = None,
         error: JobError | None = None,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> StoredJob:
         row = self._rows[job_id]
         if not state.is_final and row.state.is_final:  # a dead letter retried
             other = self._unfinished_keys.get(row.key)
             if other is not None and other != job_id:
                 raise ValueError(f"job {other} with the same key is already pending")
+        running = state is JobState.RUNNING
         row = replace(
             row,
             state=state,
@@ -109,6 +175,8 @@ class MemoryJobStore:
             run_after=run_after if state is JobState.RETRY_SCHEDULED else None,
             error=error if error is not None else row.error,
             updated_at=now,
+            owner=owner if running else None,
+            lease_until=lease_until if running else None,
         )
         self._rows[job_id] = row
         if state.is_final:
@@ -117,6 +185,17 @@ class MemoryJobStore:
         else:
             self._unfinished_keys[row.key] = job_id
         return row
+
+    def renew(self, owner: str, until: float) -> None:
+        for job_id, row in self._rows.items():
+            if row.state is JobState.RUNNING and row.owner == owner:
+                self._rows[job_id] = replace(row, lease_until=until)
+
+    def remove(self, job_ids: Iterable[JobId]) -> None:
+        for job_id in job_ids:
+            row = self._rows.pop(job_id, None)
+            if row is not None and self._unfinished_keys.get(row.key) == job_id:
+                del self._unfinished_keys[row.key]
 
     def get(self, job_id: JobId) -> StoredJob:
         return self._rows[job_id]
@@ -127,14 +206,18 @@ class MemoryJobStore:
     def dead(self) -> list[StoredJob]:
         return [r for r in self._rows.values() if r.state is JobState.DEAD]
 
+    def finished(self, limit: int = KEEP_FINISHED) -> list[StoredJob]:
+        rows = [r for r in self._rows.values() if r.state in FINISHED]
+        return rows[-limit:] if limit > 0 else []
+
     def prune(self, keep_finished: int, keep_dead: int) -> list[JobId]:
-        finished = [
-            r.id for r in self._rows.values()
-            if r.state in (JobState.SUCCEEDED, JobState.CANCELLED)
-        ]  # fmt: skip
+        finished = [r.id for r in self._rows.values() if r.state in FINISHED]
         dead = [r.id for r in self._rows.values() if r.state is JobState.DEAD]
         dropped = finished[: max(0, len(finished) - keep_finished)]
         dropped += dead[: max(0, len(dead) - keep_dead)]
         for job_id in dropped:
             del self._rows[job_id]
         return sorted(dropped)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        return True

@@ -11,6 +11,10 @@ tests use temporary folders), in WAL mode, one table per concern:
 * ``bases``: the document the first entry started from (the file as read), in chunks, so
   the history can be rebuilt after the file was saved over.
 
+* ``jobs``, ``job_ids`` (schema 2): the durable job store's rows and its id counter;
+  read and written by editor.jobs.sqlstore (the journal itself never touches them). One
+  database, one list of migrations: the jobs' tables are a step of it.
+
 ``PRAGMA user_version`` is the schema version; `migrate` brings an older database up to
 date step by step and refuses a newer one (a newer Strata wrote it) without touching it.
 
@@ -30,7 +34,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_1 = """
 CREATE TABLE documents (
@@ -63,8 +67,34 @@ CREATE TABLE bases (
 ) WITHOUT ROWID;
 """
 
+# The job store (editor.jobs.sqlstore). `state` is a JobState value; at most one
+# unfinished row per idempotency key, across every process using the database.
+_SCHEMA_2 = """
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    envelope TEXT,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run_after REAL,
+    error TEXT,
+    name TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT '',
+    target TEXT,
+    owner TEXT,
+    lease_until REAL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE UNIQUE INDEX jobs_pending_key ON jobs(key)
+    WHERE state IN ('queued', 'running', 'retry scheduled');
+CREATE INDEX jobs_state ON jobs(state, updated);
+CREATE TABLE job_ids (next INTEGER NOT NULL);
+INSERT INTO job_ids (next) VALUES (1)
+"""
+
 #: Migrations by the version they produce: running MIGRATIONS[v] on version v-1 gives v.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 
 #: How long a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 2000

@@ -1,0 +1,358 @@
+"""The SQLite job store: jobs kept in the per-user database, beside the journal.
+
+The tables (``jobs``, ``job_ids``) are created by the database's own migration list
+(editor/journal/store.py, schema 2: one file, one ``PRAGMA user_version``, one list of
+steps), so the journal and the jobs never disagree about what version a file is at.
+
+Threads. The queue calls this store on the GUI thread on every state change. A write
+there is one tuple handed to the database's writer thread (`put`, the journal's
+`Writer`: batched transactions, WAL, the WAL fsynced at most a second later on that
+thread), so the GUI thread never waits for SQLite and never fsyncs. A new job's
+envelope is made on the writer thread too (`Envelope` may be a function: a save's
+envelope stores its snapshot file). Reads (`unfinished`, `dead`, `finished`, at start
+and for the command line) use a connection of their own after a `flush`.
+
+Ids. Job ids are unique across every process sharing the database: each store reserves
+a block of ids (`job_ids`, one atomic UPDATE ... RETURNING) and hands them out from
+memory; the next block is fetched on the writer thread before this one runs out.
+
+Keys. A partial unique index on ``key`` among unfinished rows enforces the idempotency
+key across processes: a second process's insert with a pending key is ignored (its job
+still runs, unstored), and a dead letter retried while another job with its key is
+pending stays dead in the table (``UPDATE OR IGNORE``).
+
+Leases. RUNNING rows carry the owner process (``host:pid:start``) and ``lease_until``;
+`renew` extends every lease this process holds (the queue calls it while jobs run). At
+start, a row whose owner still lives is left to it (`held_elsewhere`).
+
+Bounds. At most `keep_finished` succeeded/cancelled rows and `keep_dead` dead letters are
+kept: every `PRUNE_EVERY` finishes (and when opened) the oldest beyond are deleted on the
+writer thread, and each dead letter dropped is logged (WARNING, ``editor.jobs.store``).
+
+tests/jobs/test_sqlstore.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from editor.jobs.job import JobError, JobId, JobState
+from editor.jobs.store import FINISHED, KEEP_DEAD, KEEP_FINISHED, Envelope, StoredJob
+
+log = logging.getLogger("editor.jobs.store")
+
+#: A write for the writer thread: SQL and parameters, or a function of the connection.
+Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
+
+ID_BLOCK = 1000
+PRUNE_EVERY = 200
+#: Seconds a RUNNING row is held by its owner without a renewal.
+LEASE_SECONDS = 60.0
+
+_STATES = {state.value: state for state in JobState}
+_UNFINISHED_SQL = "('queued', 'running', 'retry scheduled')"
+_COLUMNS = (
+    "id, envelope, key, state, attempts, run_after, error, updated, name, kind, target,"
+    " owner, lease_until, created"
+)
+_INSERT = (
+    "INSERT OR IGNORE INTO jobs (id, envelope, key, state, attempts, name, kind, target,"
+    " owner, created, updated) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE = (
+    "UPDATE OR IGNORE jobs SET state = ?, attempts = COALESCE(?, attempts), run_after = ?,"
+    " error = COALESCE(?, error), owner = ?, lease_until = ?, updated = ? WHERE id = ?"
+)
+
+
+def reserve_ids(conn: sqlite3.Connection, count: int = ID_BLOCK) -> range:
+    """Take the next `count` job ids for this process (one atomic statement)."""
+    row = conn.execute("UPDATE job_ids SET next = next + ? RETURNING next", (count,)).fetchone()
+    end = int(row[0])
+    return range(end - count, end)
+
+
+def error_json(error: JobError | None) -> str | None:
+    if error is None:
+        return None
+    return json.dumps({
+        "type": error.type, "message": error.message, "traceback": error.traceback,
+        "timed_out": error.timed_out, "retryable": error.retryable,
+        "summary": error.summary, "errno": error.errno,
+    })  # fmt: skip
+
+
+def error_from_json(text: str | None) -> JobError | None:
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        return JobError(
+            str(data["type"]), str(data["message"]), str(data.get("traceback", "")),
+            bool(data.get("timed_out", False)), bool(data.get("retryable", True)),
+            str(data.get("summary", "")),
+            data["errno"] if isinstance(data.get("errno"), int) else None,
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError):
+        return JobError("JobDataError", f"the stored error could not be read: {text[:80]!r}", "")
+
+
+class SqliteJobStore:
+    """A `JobStore` in the per-user database (tables made by its migrations)."""
+
+    def __init__(
+        self,
+        read: sqlite3.Connection,
+        put: Callable[[Op], None],
+        flush: Callable[[float], bool],
+        *,
+        owner: str,
+        alive: Callable[[str | None], bool] = lambda owner: False,
+        keep_finished: int = KEEP_FINISHED,
+        keep_dead: int = KEEP_DEAD,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`read`: a connection for reads (and the first id block); `put`, `flush`: the
+        database writer's (editor.journal.writer.Writer); `owner`: this process;
+        `alive(owner)`: whether a process named so still runs (editor.journal.owner)."""
+        self._read = read
+        self._put = put
+        self._flush = flush
+        self.owner = owner
+        self._alive = alive
+        self.keep_finished = keep_finished
+        self.keep_dead = keep_dead
+        self._clock = clock
+        self._ids: deque[range] = deque()
+        self._next_ids: deque[range] = deque()  # filled on the writer thread
+        self._current: Iterator[int] = iter(())
+        self._left = 0
+        self._fetching = False
+        self._lock = threading.Lock()
+        self._finishes = 0
+        with contextlib.suppress(sqlite3.Error):
+            self._read.execute("BEGIN IMMEDIATE")
+            block = reserve_ids(self._read)
+            self._read.execute("COMMIT")
+            self._take(block)
+        self._put(self._prune_op())
+
+    # ------------------------------------------------------------------- ids
+    def _take(self, block: range) -> None:
+        self._current = iter(block)
+        self._left = len(block)
+
+    def _new_id(self) -> JobId:
+        if self._left <= ID_BLOCK // 2 and not self._fetching:
+            self._fetching = True
+            self._put(self._fetch_op)
+        if self._left == 0:
+            with self._lock:
+                block = self._next_ids.popleft() if self._next_ids else None
+            if block is None:  # the writer has not fetched one yet: take one here
+                self._read.execute("BEGIN IMMEDIATE")
+                try:
+                    block = reserve_ids(self._read)
+                    self._read.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._read.execute("ROLLBACK")
+                    raise
+            else:
+                self._fetching = False
+            self._take(block)
+        self._left -= 1
+        return next(self._current)
+
+    def _fetch_op(self, conn: sqlite3.Connection) -> None:
+        block = reserve_ids(conn)
+        with self._lock:
+            self._next_ids.append(block)
+
+    # ---------------------------------------------------------------- writes
+    def add(
+        self,
+        envelope: Envelope,
+        key: str,
+        now: float,
+        *,
+        name: str = "",
+        kind: str = "",
+        target: str | None = None,
+    ) -> tuple[JobId, bool]:
+        job_id = self._new_id()
+        owner = self.owner
+
+        def op(conn: sqlite3.Connection) -> None:  # on the writer thread
+            try:
+                made = envelope() if callable(envelope) else envelope
+                text: str | None = json.dumps(made)
+            except Exception as exc:  # a job no kind can describe: kept, unreadable
+                log.warning("job %s (%s) has no envelope: %s", job_id, name, exc)
+                text = None
+            conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner, now, now))
+
+        self._put(op)
+        return job_id, True
+
+    def update(
+        self,
+        job_id: JobId,
+        state: JobState,
+        now: float,
+        *,
+        attempts: int | None = None,
+        run_after: float | None = None,
+        error: JobError | None = None,
+        owner: str | None = None,
+        lease_until: float | None = None,
+    ) -> None:
+        final = state.is_final
+        self._put((_UPDATE, (
+            state.value, attempts,
+            run_after if state is JobState.RETRY_SCHEDULED else None,
+            error_json(error) if error is not None else None,
+            None if final else (owner or self.owner),
+            lease_until if state is JobState.RUNNING else None,
+            now, job_id,
+        )))  # fmt: skip
+        if final:
+            self._finishes += 1
+            if self._finishes % PRUNE_EVERY == 0:
+                self._put(self._prune_op())
+
+    def renew(self, owner: str, until: float) -> None:
+        self._put(("UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'running'",
+                   (until, owner)))  # fmt: skip
+
+    def remove(self, job_ids: Iterable[JobId]) -> None:
+        ids = list(job_ids)
+        if ids:
+
+            def op(conn: sqlite3.Connection) -> None:
+                conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
+
+            self._put(op)
+
+    def prune(self, keep_finished: int, keep_dead: int) -> list[JobId]:
+        """Prune now and wait for it (the command line; the queue prunes in the
+        background)."""
+        dropped: list[JobId] = []
+        self._put(self._prune_op(keep_finished, keep_dead, dropped))
+        self.flush()
+        return sorted(dropped)
+
+    def _prune_op(
+        self,
+        keep_finished: int | None = None,
+        keep_dead: int | None = None,
+        out: list[JobId] | None = None,
+    ) -> Op:
+        finished = self.keep_finished if keep_finished is None else keep_finished
+        dead = self.keep_dead if keep_dead is None else keep_dead
+        states = ", ".join(f"'{s.value}'" for s in FINISHED)
+
+        def op(conn: sqlite3.Connection) -> None:
+            gone = [r[0] for r in conn.execute(
+                f"SELECT id FROM jobs WHERE state IN ({states}) ORDER BY updated DESC,"
+                " id DESC LIMIT -1 OFFSET ?", (finished,))]  # fmt: skip
+            letters = conn.execute(
+                "SELECT id, name, key, error FROM jobs WHERE state = 'dead'"
+                " ORDER BY updated DESC, id DESC LIMIT -1 OFFSET ?",
+                (dead,),
+            ).fetchall()
+            for job_id, name, _key, error in letters:
+                why = error_from_json(error)
+                log.warning(
+                    "job store full (%d dead letters): dropped dead letter %s %r (%s)",
+                    dead,
+                    job_id,
+                    name,
+                    why.message if why else "no error kept",
+                )
+            gone += [r[0] for r in letters]
+            conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in gone])
+            if out is not None:
+                out.extend(gone)
+
+        return op
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        return self._flush(timeout)
+
+    # ----------------------------------------------------------------- reads
+    def _rows(self, where: str, params: tuple[Any, ...] = (), tail: str = "") -> list[StoredJob]:
+        self.flush()
+        sql = f"SELECT {_COLUMNS} FROM jobs WHERE {where} ORDER BY id{tail}"
+        return [_row(r) for r in self._read.execute(sql, params)]
+
+    def get(self, job_id: JobId) -> StoredJob:
+        rows = self._rows("id = ?", (job_id,))
+        if not rows:
+            raise KeyError(job_id)
+        return rows[0]
+
+    def unfinished(self) -> list[StoredJob]:
+        known = ", ".join(f"'{s.value}'" for s in JobState)
+        # A state no Strata wrote is unfinished work gone wrong: listed, to die clearly.
+        return self._rows(f"state IN {_UNFINISHED_SQL} OR state NOT IN ({known})")
+
+    def dead(self) -> list[StoredJob]:
+        return self._rows("state = 'dead'")
+
+    def finished(self, limit: int = KEEP_FINISHED) -> list[StoredJob]:
+        states = ", ".join(f"'{s.value}'" for s in FINISHED)
+        self.flush()
+        rows = self._read.execute(
+            f"SELECT {_COLUMNS} FROM jobs WHERE state IN ({states})"
+            " ORDER BY updated DESC, id DESC LIMIT ?", (limit,)).fetchall()  # fmt: skip
+        return [_row(r) for r in reversed(rows)]
+
+    def held_elsewhere(self, row: StoredJob, now: float) -> bool:
+        """True when another live process holds this unfinished job (leave it to it)."""
+        if row.owner is None or row.owner == self.owner or not self._alive(row.owner):
+            return False
+        if row.state is JobState.RUNNING and row.lease_until is not None:
+            return row.lease_until > now or _same_host(row.owner)
+        return True
+
+
+def _same_host(owner: str) -> bool:
+    import socket  # noqa: PLC0415
+
+    return owner.rsplit(":", 2)[0] == socket.gethostname()
+
+
+def _row(r: tuple[Any, ...]) -> StoredJob:
+    (job_id, text, key, state_text, attempts, run_after, error, updated, name, kind,
+     target, owner, lease_until, created) = r  # fmt: skip
+    problem = ""
+    envelope: dict[str, Any] | None = None
+    if text is None:
+        problem = "the job was stored without its data"
+    else:
+        try:
+            value = json.loads(text)
+            if isinstance(value, dict):
+                envelope = value
+            else:
+                problem = "the stored job data is not an object"
+        except ValueError:
+            problem = f"the stored job data is not JSON ({str(text)[:40]!r})"
+    state = _STATES.get(state_text)
+    if state is None:
+        problem = problem or f"unknown stored state {str(state_text)[:40]!r}"
+        state = JobState.QUEUED
+    return StoredJob(
+        int(job_id), envelope, str(key), state, int(attempts or 0), run_after,
+        error_from_json(error), float(updated or 0.0), str(name or ""), str(kind or ""),
+        target, owner, lease_until, float(created or 0.0), problem,
+    )  # fmt: skip
