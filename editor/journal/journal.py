@@ -308,6 +308,7 @@ class Journal:
 
     def clear_closed(self) -> int:
         """Drop the history of every closed or set-aside document; how many."""
+        self._settle()  # a document closed a moment ago is still on the writer's queue
         gone = self.documents(states=("closed", "set_aside", "discarded"))
         for info in gone:
             self.forget(info.id)
