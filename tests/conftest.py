@@ -16,9 +16,12 @@ os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 # Strata's journal lives under XDG_DATA_HOME (QStandardPaths' AppDataLocation): tests, and
 # every strata process they start, use a temporary one, never the person's.
 if not os.environ.get("STRATA_TEST_DATA_HOME"):
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["STRATA_TEST_DATA_HOME"] = tempfile.mkdtemp(prefix="strata-test-data-")
+    atexit.register(shutil.rmtree, os.environ["STRATA_TEST_DATA_HOME"], ignore_errors=True)
 os.environ["XDG_DATA_HOME"] = os.environ["STRATA_TEST_DATA_HOME"]
 
 

@@ -37,6 +37,7 @@ any command and without reporting anything.
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import logging
 import time
@@ -400,6 +401,8 @@ class History(QObject):
         if not 0 <= index <= len(steps) or not -1 <= saved_index <= len(steps):
             raise IndexError(f"index {index} / saved {saved_index} outside 0..{len(steps)}")
         self._adopting = True
+        collecting = gc.isenabled()
+        gc.disable()  # every object made here stays alive: a collection would find nothing
         try:
             for commands, text in steps:
                 if text is not None:
@@ -411,6 +414,8 @@ class History(QObject):
             stack.setIndex(index)
         finally:
             self._adopting = False
+            if collecting:
+                gc.enable()
         self._sealed.update(self._serial_at(i) for i in range(len(steps) + 1))
         self._open = None
         self._seen_index = stack.index()

@@ -27,7 +27,7 @@ import msgspec
 
 from editor.commands import Command
 from editor.journal import owner as owners
-from editor.journal.rebuild import MOVES, Entry, Rebuilt, rebuild
+from editor.journal.rebuild import MOVES, Entry, Rebuilt, paused_gc, rebuild
 from editor.journal.store import open_database
 from editor.journal.writer import Writer
 from editor.model import Page, Shape, Snapshot
@@ -253,7 +253,8 @@ class Journal:
 
     def load(self, doc_id: str) -> Rebuilt:
         """The document and history rebuilt from its base and entries."""
-        return rebuild(self.base(doc_id), self.entries(doc_id))
+        with paused_gc():
+            return rebuild(self.base(doc_id), self.entries(doc_id))
 
     def last_seq(self, doc_id: str) -> int:
         rows = self._rows("SELECT max(seq) FROM entries WHERE doc = ?", (doc_id,))
@@ -308,6 +309,7 @@ class Journal:
 
     def clear_closed(self) -> int:
         """Drop the history of every closed or set-aside document; how many."""
+        self._settle()  # a document closed a moment ago is still on the writer's queue
         gone = self.documents(states=("closed", "set_aside", "discarded"))
         for info in gone:
             self.forget(info.id)

@@ -10,8 +10,10 @@ the same way), the same index and the same saved marker as the live history had.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,8 +144,27 @@ class Rebuilt:
             self.index += 1
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a rebuild makes objects that all stay
+    alive: every collection would scan the hundreds of thousands already made and find
+    nothing (a quarter of a 100,000-command recovery, bench/bench_journal.py). Nests."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def rebuild(base: Snapshot | None, entries: Iterable[Entry]) -> Rebuilt:
     """Replay `entries` onto `base` (None: a new, empty document)."""
+    with paused_gc():
+        return _rebuild(base, entries)
+
+
+def _rebuild(base: Snapshot | None, entries: Iterable[Entry]) -> Rebuilt:
     doc = Document() if base is None else Document(base.page, base.shapes)
     out = Rebuilt(doc)
     for entry in entries:
