@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import JobQueue
+from editor.jobs.persist import RestoreReport
 from editor.journal import DocumentInfo, Journal
 from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
@@ -41,6 +42,7 @@ from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
 from editor.ui.field_keys import FieldKeys
+from editor.ui.job_history import JobHistory, open_job_history, queue_options, restored_text
 from editor.ui.jobs_panel import (
     DeadLetterNotice,
     JobsPanel,
@@ -75,12 +77,18 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         """`journal`: where history is journaled (crash recovery, history kept after
-        closing); the window closes it when it closes. None journals nothing."""
+        closing); the window closes it when it closes. None journals nothing.
+        `jobs`: the queue to use (the caller shuts it down); None: the window's own,
+        which keeps its jobs in the journal's database (editor/ui/job_history.py) and
+        takes back, at start, what an earlier run left there."""
         super().__init__(parent)
         self.setObjectName("strata_main_window")
         self.settings = settings if settings is not None else Settings()
-        self.jobs = jobs if jobs is not None else JobQueue(self)
+        self.job_history = open_job_history(journal) if jobs is None else JobHistory()
+        self.jobs = jobs if jobs is not None else JobQueue(self, **queue_options(self.job_history))
         self._owns_jobs = jobs is None
+        #: What the start took back from the job store (None until then, or no store).
+        self.job_restore: RestoreReport | None = None
         self._session: Session | None = None
         self._closing = False
         self._in_close_event = False
@@ -198,9 +206,21 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ recovery
     def _offer_recovery(self) -> None:
-        """At start: say if the journal is unavailable; offer what a crash left."""
+        """At start: say if the journal is unavailable; offer what a crash left; take
+        back the jobs an earlier run left (or say once why job history is unavailable)."""
         self.journal_link.announce()
         self.recovery_bars.offer(self.journal_link.recoverable())
+        self._restore_jobs()
+
+    def _restore_jobs(self) -> None:
+        """Take back the jobs an earlier run left; the status bar says what came back, or
+        (once) why job history is unavailable."""
+        text = self.job_history.text
+        if self._owns_jobs and self.jobs.store is not None and not self.jobs.is_shut_down:
+            self.job_restore = self.jobs.restore()
+            text = restored_text(self.job_restore)
+        if text:
+            self.statusBar().showMessage(text, 0)
 
     def recover(self, info: DocumentInfo) -> None:
         """Recover: open the document rebuilt from the journal (after the usual prompt)."""
@@ -488,9 +508,13 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.journal_link.closed(self.session)
-        self.journal_link.close()
         if self._owns_jobs:
             self.jobs.shutdown(timeout=10)
+        # After the queue: its last transitions (cancelled, succeeded) go through the
+        # journal's writer, which commits what is queued when it closes.
+        self.journal_link.close()
+        if self.job_history.store is not None:
+            self.job_history.store.close()
         event.accept()
 
     def _ask_about_jobs(self) -> None:

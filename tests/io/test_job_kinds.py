@@ -103,3 +103,33 @@ def test_a_save_built_from_data_runs_on_the_queue_and_writes_the_document(
     assert record.state is JobState.SUCCEEDED
     assert isinstance(record.result, SaveResult) and record.result.revision.serial == 41  # type: ignore[attr-defined]
     assert load(target) == DOC
+
+
+def test_released_snapshots_go_unless_a_job_that_may_run_still_needs_them(
+    snapshots: SnapshotStore,
+) -> None:
+    doc, other = snapshots.put(DOC), snapshots.put(OTHER)
+    envelopes = [{"type": "save", "payload": {"snapshot": doc}},
+                 {"type": "export", "payload": {"snapshot": other}},
+                 {"type": "tally", "payload": {"name": "x"}}]  # fmt: skip
+    assert snapshots.release(envelopes, lambda digest: digest == other) == [doc]
+    assert not (snapshots.folder / f"{doc}.strata").exists()
+    assert (snapshots.folder / f"{other}.strata").exists()
+    assert snapshots.release(envelopes, lambda digest: False) == [other]  # doc: already gone
+
+
+def test_a_sweep_keeps_what_may_run_and_what_was_just_written(
+    snapshots: SnapshotStore,
+) -> None:
+    import os  # noqa: PLC0415
+
+    doc, other = snapshots.put(DOC), snapshots.put(OTHER)
+    old = snapshots.folder / f"{other}.strata"
+    os.utime(old, (1.0, 1.0))
+    assert snapshots.sweep([], grace=60.0) == [other]  # doc: written a moment ago
+    assert snapshots.put(OTHER) == other  # written again
+    os.utime(snapshots.folder / f"{doc}.strata", (1.0, 1.0))
+    os.utime(old, (1.0, 1.0))
+    assert snapshots.sweep([{"payload": {"snapshot": other}}], grace=60.0) == [doc]
+    assert old.exists()
+    assert snapshots.put(OTHER) == other and old.stat().st_mtime > 1.0  # touched when reused

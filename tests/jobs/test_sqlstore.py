@@ -209,3 +209,67 @@ def test_a_restart_over_the_database_runs_interrupted_jobs_and_keeps_dead_letter
     drive(third)
     assert third.record(dies).state is JobState.SUCCEEDED
     drive(first)
+
+
+def test_finished_discarded_and_pruned_jobs_are_released_once_nothing_else_needs_them(
+    open_store: OpenStore,
+) -> None:
+    released: list[tuple[list[object], bool]] = []
+
+    def release(envelopes: list[dict[str, object]], in_use: Callable[[str], bool]) -> None:
+        released.append(([e["payload"] for e in envelopes], in_use("shared")))
+
+    store = open_store(release=release, keep_dead=1)
+    a, _ = store.add({"type": "t", "payload": "shared"}, "a", 1.0)
+    b, _ = store.add({"type": "t", "payload": "shared"}, "b", 1.0)
+    c, _ = store.add({"type": "t", "payload": "c"}, "c", 1.0)
+    d, _ = store.add({"type": "t", "payload": "d"}, "d", 1.0)
+    store.update(a, JobState.SUCCEEDED, 2.0)
+    store.flush()
+    assert released == [(["shared"], True)]  # b still needs what a needed
+    store.update(b, JobState.DEAD, 3.0)  # dead: may be retried, nothing released
+    store.update(c, JobState.DEAD, 4.0)
+    store.update(d, JobState.DEAD, 5.0)
+    store.flush()
+    assert len(released) == 1
+    store.remove([d])
+    store.flush()
+    assert released[-1] == (["d"], True)  # b (dead) still has "shared"
+    assert store.prune(10, 1) == [b]  # the oldest dead letter beyond one
+    assert released[-1] == (["shared"], False)
+
+
+def test_a_sweep_sees_every_envelope_that_may_still_run(open_store: OpenStore) -> None:
+    seen: list[tuple[list[dict[str, object]], float]] = []
+    store = open_store()
+    kept = [store.add({"type": "t", "payload": n}, f"k{n}", 1.0)[0] for n in range(4)]
+    store.update(kept[1], JobState.DEAD, 2.0)
+    store.update(kept[2], JobState.SUCCEEDED, 2.0)
+    store.update(kept[3], JobState.RUNNING, 2.0)
+    store.sweep(lambda envelopes, grace: seen.append((envelopes, grace)), 60.0)
+    store.flush()
+    assert seen == [([{"type": "t", "payload": n} for n in (0, 1, 3)], 60.0)]
+
+
+def test_a_store_whose_tables_cannot_be_read_refuses_to_open(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    open_store().flush()
+    conn = sqlite3.connect(tmp_path / "journal.sqlite3")
+    conn.execute("DROP TABLE job_ids")
+    conn.commit()
+    conn.close()
+    with pytest.raises(sqlite3.OperationalError, match="job_ids"):
+        open_store()
+
+
+def test_ids_go_on_when_the_database_stops_giving_them(open_store: OpenStore) -> None:
+    store = open_store()
+    first = [store.add({"type": "t"}, f"k{n}", 1.0)[0] for n in range(ID_BLOCK // 2 - 1)]
+    store.flush()
+    store._read.close()  # the database went away (the writer has failed too)
+    store._read = sqlite3.connect(":memory:")
+    store._next_ids.clear()
+    store._fetching = True  # the writer never fetched the next block
+    more = [store.add({"type": "t"}, f"m{n}", 1.0)[0] for n in range(ID_BLOCK)]
+    assert len(set(first + more)) == len(first) + len(more)
