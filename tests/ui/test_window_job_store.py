@@ -258,3 +258,25 @@ def test_a_locked_database_keeps_jobs_in_memory_and_says_so_once(
         holder.execute("ROLLBACK")
         holder.close()
     assert db.exists() and not list(tmp_path.glob("journal.sqlite3.corrupt-*"))
+
+
+def test_a_failed_command_line_export_is_retried_from_the_window(
+    stored_window: OpenWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    from tests.cli.test_jobs import failed_export, strata  # noqa: PLC0415
+    from tests.cli.test_recover import journal_in  # noqa: PLC0415
+
+    out = tmp_path / "later" / "out.png"
+    job_id = failed_export(tmp_path, out)  # a real `strata export` process
+    window = stored_window(journal_in(tmp_path / "data"))
+    assert _restored(window, qtbot).dead == (job_id,)
+    assert _dead_rows(window) == [job_id]
+    out.parent.mkdir()
+    window.show_jobs(dead=True)
+    assert window.jobs_panel.show_dead_letter(job_id)
+    window.jobs_panel.action("retry").trigger()
+    qtbot.waitUntil(lambda: window.jobs.record(job_id).state is JobState.SUCCEEDED)
+    assert out.read_bytes().startswith(b"\x89PNG")
+    window.discard_and_close()
+    listed = strata(tmp_path, "jobs").stdout
+    assert listed.startswith(f"{job_id}  succeeded  export  Export PNG out.png  1 attempt")
