@@ -215,12 +215,13 @@ class MainWindow(QMainWindow):
     def _restore_jobs(self) -> None:
         """Take back the jobs an earlier run left; the status bar says what came back, or
         (once) why job history is unavailable."""
-        text = self.job_history.text
+        text, timeout = self.job_history.text, 0  # unavailable: said once, and it stays
         if self._owns_jobs and self.jobs.store is not None and not self.jobs.is_shut_down:
             self.job_restore = self.jobs.restore()
             text = restored_text(self.job_restore)
+            timeout = 0 if self.job_restore.problem else 15000
         if text:
-            self.statusBar().showMessage(text, 0)
+            self.statusBar().showMessage(text, timeout)
 
     def recover(self, info: DocumentInfo) -> None:
         """Recover: open the document rebuilt from the journal (after the usual prompt)."""
@@ -362,7 +363,7 @@ class MainWindow(QMainWindow):
         a.on("zoom_fit", canvas.zoom_fit)
         a.on("zoom_actual", canvas.zoom_actual)
         a.on("preferences", self.show_preferences)
-        a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
+        a.on("show_jobs", self._show_jobs_by_key)
         a.on("shortcuts", self.show_shortcuts)
         a.on("next_region", lambda: self.regions.jump(forward=True))
         a.on("previous_region", lambda: self.regions.jump(forward=False))
@@ -373,7 +374,7 @@ class MainWindow(QMainWindow):
         docs.message.connect(self._show_message)
         self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs_summary.clicked.connect(
-            lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0)
+            lambda: self.show_jobs(dead=bool(self.jobs.dead_letters()))
         )
         self.dead_letter_notice.detailsRequested.connect(self._show_dead_letter)
         self.dead_letter_notice.retryRequested.connect(
@@ -392,10 +393,17 @@ class MainWindow(QMainWindow):
             height = max(160, self.height() // 4)
             self.resizeDocks([self._jobs_dock], [height], Qt.Orientation.Vertical)
         self._jobs_dock.raise_()
+        self.jobs_panel.flush()  # what is true now (its models coalesce updates)
         if dead:
             self.jobs_panel.show_dead_letters()
         else:
             self.jobs_panel.show_queue()
+
+    def _show_jobs_by_key(self) -> None:
+        """View > Jobs (Ctrl+J): the Jobs dock, on Dead letters when there are any, with
+        the keyboard in its list (Ctrl+R retries, Delete discards; Escape goes back)."""
+        self.show_jobs(dead=bool(self.jobs.dead_letters()))
+        self.jobs_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _back_to_canvas(self) -> None:
         """Escape in a dock: the keyboard goes back to the drawing."""
