@@ -18,7 +18,7 @@ from editor.ui.main_window import MainWindow
 from editor.ui.shortcuts import readable
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "editor" / "samples"
 Ctrl = Qt.KeyboardModifier.ControlModifier
 OpenWindow = Callable[..., MainWindow]
 #: What a readable key looks like: modifiers, then one key name.

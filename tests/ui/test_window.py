@@ -19,7 +19,7 @@ from editor.model import Rect, Snapshot, rect
 from editor.testing import activate, click, drag, draw_shape, press, type_text, wait_until_idle
 from editor.ui.main_window import MainWindow
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 Ctrl = Qt.KeyboardModifier.ControlModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
 OpenWindow = Callable[..., MainWindow]
