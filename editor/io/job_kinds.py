@@ -110,7 +110,7 @@ class SnapshotStore:
         except FileNotFoundError:
             return False
         except OSError as exc:
-            log.warning("could not remove the job snapshot %s: %s", path, exc)
+            log.warning("could not remove the job snapshot %s: %s", path, str(exc))
             return False
         return True
 

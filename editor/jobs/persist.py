@@ -194,7 +194,7 @@ def restore(
     except StoreUnreadable as exc:
         link.stop()
         m.link = None
-        log.warning("job store unreadable (%s): jobs are kept in memory", exc)
+        log.warning("job store unreadable (%s): jobs are kept in memory", str(exc))
         return RestoreReport(problem=str(exc))
     for letter in letters:
         put_dead_letter(m, letter)

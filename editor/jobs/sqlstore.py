@@ -193,7 +193,8 @@ class SqliteJobStore:
                 except sqlite3.Error as exc:
                     # The database stopped working (its writer stops too, and says so):
                     # go on with ids of our own; nothing more reaches the table anyway.
-                    log.warning("job store: cannot reserve job ids (%s); going on unstored", exc)
+                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
+                                str(exc))  # fmt: skip
                     block = range(self._end, self._end + ID_BLOCK)
             else:
                 self._fetching = False
@@ -360,8 +361,9 @@ class SqliteJobStore:
 
         try:
             release(_parsed(texts), in_use)
-        except Exception:  # never the writer's failure: the rows are what matters
-            log.exception("job store: releasing the files of finished jobs failed")
+        except Exception as exc:  # never the writer's failure: the rows are what matters
+            # The message, not the exception: a record holding it keeps its frames alive.
+            log.warning("job store: releasing the files of finished jobs failed: %r", str(exc))
 
     def sweep(self, sweep: Sweep, grace: float) -> None:
         """Hand `sweep` every envelope that may still run (on the writer thread)."""
@@ -372,8 +374,8 @@ class SqliteJobStore:
                 " AND envelope IS NOT NULL ORDER BY id")]  # fmt: skip
             try:
                 sweep(_parsed(texts), grace)
-            except Exception:
-                log.exception("job store: sweeping files no job needs failed")
+            except Exception as exc:
+                log.warning("job store: sweeping files no job needs failed: %r", str(exc))
 
         self._put(op)
 

@@ -273,3 +273,37 @@ def test_ids_go_on_when_the_database_stops_giving_them(open_store: OpenStore) ->
     store._fetching = True  # the writer never fetched the next block
     more = [store.add({"type": "t"}, f"m{n}", 1.0)[0] for n in range(ID_BLOCK)]
     assert len(set(first + more)) == len(first) + len(more)
+
+
+def test_a_batch_that_reads_first_keeps_the_write_lock_another_connection_cannot_take(
+    tmp_path: Path,
+) -> None:
+    """The writer begins IMMEDIATE: with a deferred BEGIN, an op that reads before it
+    writes (prune, remove) started as a reader, and a write by another connection in
+    between made its upgrade fail at once with "database is locked", which stopped the
+    writer for the rest of the run (seen under a burst of jobs, bench_job_store.py)."""
+    db = tmp_path / "journal.sqlite3"
+    write, problem = open_database(db)
+    assert write is not None, problem
+    problems: list[str] = []
+    writer = Writer(write, db.with_name(db.name + "-wal"), problems.append)
+    other = connect(db, timeout_ms=50)
+    meanwhile: list[str] = []
+
+    def reads_then_writes(conn: sqlite3.Connection) -> None:
+        conn.execute("SELECT count(*) FROM jobs").fetchone()
+        try:  # another process (or the store's own read connection) writes now
+            other.execute("UPDATE job_ids SET next = next + 1")
+            meanwhile.append("the other connection wrote")
+        except sqlite3.OperationalError as exc:
+            meanwhile.append(str(exc))
+        conn.execute("DELETE FROM jobs WHERE id = -1")
+
+    try:
+        writer.put(reads_then_writes)
+        assert writer.flush(10)
+        assert problems == [] and writer.failed is None
+        assert meanwhile == ["database is locked"]  # it waited for the writer instead
+    finally:
+        writer.close()
+        other.close()
