@@ -124,7 +124,7 @@ def start(db: Path) -> tuple[float, float, int]:
     t0 = time.perf_counter()
     history = open_job_history(journal)
     t1 = time.perf_counter()
-    queue = JobQueue(log=_quiet(), dlq_capacity=2000, **queue_options(history))
+    queue = JobQueue(log=_quiet(), **queue_options(history))
     t2 = time.perf_counter()
     report = queue.restore()
     t3 = time.perf_counter()

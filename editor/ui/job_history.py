@@ -127,5 +127,10 @@ def plural(n: int, word: str) -> str:
 
 
 def queue_options(history: JobHistory) -> dict[str, Any]:
-    """`JobQueue(**queue_options(history))`: the store and kinds, when there are any."""
-    return {"store": history.store, "kinds": history.kinds} if history.store else {}
+    """`JobQueue(**queue_options(history))`: the store and kinds, when there are any, and
+    room for every dead letter the store keeps (the queue's own default bound is lower:
+    taking them back at start evicted, and so deleted, the oldest)."""
+    if history.store is None:
+        return {}
+    return {"store": history.store, "kinds": history.kinds,
+            "dlq_capacity": max(history.store.keep_dead, 1)}  # fmt: skip

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from editor.commands import AddShapes
-from editor.jobs import JobState
+from editor.jobs import JobError, JobState
 from editor.jobs.persist import RestoreReport
 from editor.jobs.sqlstore import SqliteJobStore
 from editor.journal import Journal
@@ -280,3 +280,21 @@ def test_a_failed_command_line_export_is_retried_from_the_window(
     window.discard_and_close()
     listed = strata(tmp_path, "jobs").stdout
     assert listed.startswith(f"{job_id}  succeeded  export  Export PNG out.png  1 attempt")
+
+
+def test_every_stored_dead_letter_comes_back_and_none_is_evicted_at_start(
+    stored_window: OpenWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The store keeps 1,000 dead letters; the queue's own bound was 500, so a start
+    evicted (and deleted) the oldest stored ones while taking them back."""
+    db = tmp_path / "journal.sqlite3"
+    earlier = EarlierRun(db)
+    error = {"error": JobError("OSError", "gone", "", retryable=False), "attempts": 1}
+    ids = [earlier.export(_snapshot(), tmp_path / f"x{n}.svg", JobState.DEAD, **error)
+           for n in range(600)]  # fmt: skip
+    earlier.close()
+    window = stored_window(db)
+    assert _restored(window, qtbot).dead == tuple(ids)
+    assert _dead_rows(window) == ids
+    window.discard_and_close()
+    assert [i for i, (_n, s) in rows(db).items() if s == "dead"] == ids
