@@ -59,6 +59,7 @@ from editor.jobs import DeadLetter, FakeClock, JobLog, JobQueue, JobState, Retry
 from editor.journal import Journal
 from editor.model import bounds
 from editor.ui.canvas import simulate
+from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.panels import ColorButton
 from editor.ui.panels.fields import FontField, NumberField
 
@@ -387,7 +388,10 @@ def wait_until_idle(target: MainWindow | JobQueue, timeout: float = 10.0) -> Non
         raise TimeoutError(f"the job queue was still busy after {timeout} s")
     QApplication.processEvents()
     if not isinstance(target, JobQueue):
+        # The views coalesce queue events on short timers: show what they hold now.
         target.jobs_panel.flush()
+        for pending in target.findChildren(Coalescer):
+            pending.flush()
         QApplication.processEvents()
 
 
