@@ -57,6 +57,9 @@ class JournalLink(QObject):
         super().__init__(parent)
         self.journal = journal
         self.settings = settings
+        #: The line said when the journal stops ("{why}" filled in); the window's job
+        #: store shares the database, so it names job history too (editor/ui/job_history.py).
+        self.unavailable_text = UNAVAILABLE
         self._said = False
         self._writerFailed.connect(self._say)
         if journal is not None:
@@ -71,7 +74,7 @@ class JournalLink(QObject):
         if self._said:
             return
         self._said = True
-        text = UNAVAILABLE.format(why=why)
+        text = self.unavailable_text.format(why=why)
         log.warning("%s", text)
         self.problem.emit(text)
 

@@ -43,7 +43,13 @@ from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
 from editor.ui.field_keys import FieldKeys
-from editor.ui.job_history import JobHistory, open_job_history, queue_options, restored_text
+from editor.ui.job_history import (
+    BOTH_UNAVAILABLE,
+    JobHistory,
+    open_job_history,
+    queue_options,
+    restored_text,
+)
 from editor.ui.jobs_panel import (
     DeadLetterNotice,
     JobsPanel,
@@ -114,6 +120,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.operations = EditOperations(self)
         self.journal_link = JournalLink(journal, self.settings, self)
+        if self.job_history.store is not None:  # the same database: one line for both
+            self.journal_link.unavailable_text = BOTH_UNAVAILABLE
         self.documents = DocumentController(self, self.jobs, self.settings, self.journal_link)
         self.documents.save_policy = retry
         self._history_clock = clock

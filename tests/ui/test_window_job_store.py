@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from editor.commands import AddShapes
+from editor.commands import AddShapes, MoveShapes
 from editor.jobs import JobError, JobState
 from editor.jobs.persist import RestoreReport
 from editor.jobs.sqlstore import SqliteJobStore
@@ -298,3 +298,28 @@ def test_every_stored_dead_letter_comes_back_and_none_is_evicted_at_start(
     assert _dead_rows(window) == ids
     window.discard_and_close()
     assert [i for i, (_n, s) in rows(db).items() if s == "dead"] == ids
+
+
+def test_a_disk_that_fills_up_later_says_once_that_job_history_stopped_too(
+    stored_window: OpenWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    db = tmp_path / "journal.sqlite3"
+    messages: list[str] = []
+    window = stored_window(db, journal=Journal(db, max_pages=16), messages=messages)
+    _restored(window, qtbot)
+    shapes = tuple(rect(f"r{i}", i, 0, 5, 5) for i in range(20))
+    window.session.push(AddShapes(shapes))
+    journal = window.journal_link.journal
+    assert journal is not None
+    for n in range(3000):  # the database reaches its size limit: "the disk is full"
+        window.session.push(MoveShapes((f"r{n % 20}",), 1, 0, joinable=False))
+        if n % 100 == 0 and not journal.flush():
+            break
+    qtbot.waitUntil(lambda: any("disk is full" in m for m in messages))
+    said = [m for m in messages if "unavailable" in m]
+    assert said == ["Recovery data and job history are unavailable (the disk is full); "
+                    "Strata works normally, but unsaved changes and unfinished jobs cannot "
+                    "be recovered after a crash."]  # fmt: skip
+    job_id = window.documents.export_to(tmp_path / "still.svg")  # jobs still run
+    assert job_id is not None
+    qtbot.waitUntil(lambda: window.jobs.record(job_id).state is JobState.SUCCEEDED)
