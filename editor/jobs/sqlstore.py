@@ -228,7 +228,11 @@ class SqliteJobStore:
             except Exception as exc:  # a job no kind can describe: kept, unreadable
                 log.warning("job %s (%s) has no envelope: %s", job_id, name, str(exc))
                 text = None
-            conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner, now, now))
+            added = conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner,
+                                           now, now)).rowcount  # fmt: skip
+            if not added:  # the partial unique index: another process has the key pending
+                log.warning("job %s (%s) is not stored: a job with its key is pending in "
+                            "another process; it runs here unstored", job_id, name)  # fmt: skip
 
         self._put(op)
         return job_id, True

@@ -105,12 +105,16 @@ def test_ids_are_unique_across_processes_sharing_the_database(open_store: OpenSt
     assert len(set(ids)) == len(ids)
 
 
-def test_the_key_is_unique_among_unfinished_rows_across_processes(open_store: OpenStore) -> None:
+def test_the_key_is_unique_among_unfinished_rows_across_processes(
+    open_store: OpenStore, caplog: pytest.LogCaptureFixture
+) -> None:
     a, b = open_store("h:1:1"), open_store("h:2:2")
     first, _ = a.add({"type": "t"}, "same", 1.0)
     a.flush()
-    second, _ = b.add({"type": "t"}, "same", 1.0)  # ignored in the table: a has it pending
-    b.flush()
+    with caplog.at_level(logging.WARNING, "editor.jobs.store"):
+        second, _ = b.add({"type": "t"}, "same", 1.0, name="dup")  # ignored: a has it
+        b.flush()
+    assert f"job {second} (dup) is not stored: a job with its key is pending" in caplog.text
     assert [r.id for r in a.unfinished()] == [first]
     a.update(first, JobState.DEAD, 2.0)
     a.flush()
