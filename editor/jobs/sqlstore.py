@@ -341,14 +341,7 @@ class SqliteJobStore:
 
     # -------------------------------------------------------- released work
     def _envelopes(self, conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
-        if self._release is None:
-            return []
-        out = []
-        for job_id in ids:
-            row = conn.execute("SELECT envelope FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            if row is not None and row[0]:
-                out.append(str(row[0]))
-        return out
+        return _envelopes(conn, ids) if self._release is not None else []
 
     def _released(self, conn: sqlite3.Connection, ids: list[JobId]) -> None:
         self._released_texts(conn, self._envelopes(conn, ids))
@@ -418,6 +411,16 @@ class SqliteJobStore:
         if row.state is JobState.RUNNING and row.lease_until is not None:
             return row.lease_until > now or _same_host(row.owner)
         return True
+
+
+def _envelopes(conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
+    """The stored envelopes (JSON text) of these jobs."""
+    out = []
+    for job_id in ids:
+        row = conn.execute("SELECT envelope FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is not None and row[0]:
+            out.append(str(row[0]))
+    return out
 
 
 def _parsed(texts: list[str]) -> list[dict[str, Any]]:
