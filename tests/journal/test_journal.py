@@ -230,3 +230,38 @@ def test_clear_closed_sees_a_document_closed_a_moment_ago(
         writer_free.set()
     assert journal.flush()
     assert journal.documents() == []
+
+
+def test_adopting_tells_the_stack_listeners_once_and_adopted_steps_never_merge(
+    qapp: object,
+) -> None:
+    """adopt() pushes with the stack's signals blocked, then sends them once: a History
+    panel and undo action attached before still show every step and the right texts."""
+    from editor.ui.panels.history_model import HistoryModel  # noqa: PLC0415
+
+    d = doc()
+    first = History(d)
+    for _ in range(3):
+        first.push(MoveShapes(("a",), 1, 0, joinable=False))
+    first.push(AddShapes((rect("b", 1, 1, 2, 2),)))
+    first.undo()
+    commands = [first.stack.command(i).command for i in range(4)]  # type: ignore[attr-defined]
+    second = History(d)
+    model = HistoryModel()
+    model.set_stack(second.stack, second.saved_index)
+    heard: dict[str, list[object]] = {"index": [], "undo": [], "redo": [], "can_undo": []}
+    second.stack.indexChanged.connect(heard["index"].append)
+    second.stack.undoTextChanged.connect(heard["undo"].append)
+    second.stack.redoTextChanged.connect(heard["redo"].append)
+    second.stack.canUndoChanged.connect(heard["can_undo"].append)
+    second.adopt([([c], None) for c in commands], 3, 0)
+    assert heard == {"index": [3], "undo": ["Move Rectangle"], "redo": ["Add Rectangle"],
+                     "can_undo": [True]}  # fmt: skip
+    assert model.rowCount() == 5 and model.current_row() == 3
+    texts = [model.data(model.index(row)) for row in range(1, 5)]
+    assert texts == ["Move Rectangle"] * 3 + ["Add Rectangle"]
+    # a joinable move of the same shape does not merge into the adopted step below it
+    second.undo()
+    second.push(MoveShapes(("a",), 1, 0, joinable=True))
+    assert second.stack.count() == 3 and d["a"].x == 3
+    assert model.rowCount() == 4
