@@ -70,13 +70,19 @@ class Document:
 
     def __init__(self, page: Page | None = None, shapes: Iterable[Shape] = ()) -> None:
         self._page = page if page is not None else DEFAULT_PAGE
-        self._shapes: dict[str, Shape] = {}
-        self._z: dict[str, float] = {}
-        for n, shape in enumerate(shapes):
-            if shape.id in self._shapes:
-                raise ValueError(f"duplicate shape id {shape.id!r}")
-            self._shapes[shape.id] = shape
-            self._z[shape.id] = float(n)
+        items = shapes if isinstance(shapes, tuple | list) else tuple(shapes)
+        # Built in bulk (a recovery starts from a 100,000-shape base): a dict of the shapes
+        # by id, then their z keys 0, 1, 2, ... in order.
+        self._shapes: dict[str, Shape] = {shape.id: shape for shape in items}
+        if len(self._shapes) != len(items):
+            seen: set[str] = set()
+            for shape in items:
+                if shape.id in seen:
+                    raise ValueError(f"duplicate shape id {shape.id!r}")
+                seen.add(shape.id)
+        self._z: dict[str, float] = dict(
+            zip(self._shapes, map(float, range(len(items))), strict=True)
+        )
         # Keys are already ascending, so this is a linear-time build.
         self._order: SortedKeyList = SortedKeyList(self._shapes, key=self._z.__getitem__)
         self._listeners: list[Listener] = []
