@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editor.commands import AddShapes, DeleteShapes, EditText, MoveShapes, SetStyle
+from editor.commands import AddShapes, CommandError, DeleteShapes, EditText, MoveShapes, SetStyle
 from editor.history import History
 from editor.journal import SCHEMA_VERSION, Journal, rebuild
+from editor.journal.rebuild import decode_command
 from editor.model import Document, rect, text
 
 from .helpers import adopt, history_view, rebuilt_view, recorded
@@ -265,3 +266,12 @@ def test_adopting_tells_the_stack_listeners_once_and_adopted_steps_never_merge(
     second.push(MoveShapes(("a",), 1, 0, joinable=True))
     assert second.stack.count() == 3 and d["a"].x == 3
     assert model.rowCount() == 4
+
+
+def test_the_journal_decodes_a_bad_move_to_the_same_clear_error() -> None:
+    good = b'{"type":"move_shapes","payload":{"ids":["r"],"dx":1,"dy":2}}'
+    assert decode_command(good) == MoveShapes(("r",), 1, 2)
+    with pytest.raises(CommandError, match="dx: expected a finite offset"):
+        decode_command(b'{"type":"move_shapes","payload":{"ids":["r"],"dx":3e7,"dy":0}}')
+    with pytest.raises(CommandError, match="must be unique"):
+        decode_command(b'{"type":"move_shapes","payload":{"ids":["r","r"],"dx":1,"dy":0}}')
