@@ -396,7 +396,10 @@ class History(QObject):
         The document must already be in the state at `index` (steps below it done, the
         rest undone): the commands carry what they recorded when they were done.
         `saved_index` -1 means the saved state is not in this history. Nothing is
-        reported to the observer (the journal already has it); no step stays open.
+        reported to the observer (the journal already has it); no step stays open, and no
+        adopted step ever merges. The stack's own signals are blocked while the steps go
+        in and sent once afterwards for the final state, so views and actions already
+        connected (a History panel, the undo action) catch up in one go.
         """
         stack = self.stack
         if stack.count():
