@@ -1,46 +1,67 @@
-"""Strata's pytest plugin, for developers who test against Strata (and for our own tests).
+"""Testing against Strata: the window factory behind `strata_window`, and typed helpers.
 
-Registered as the `strata` pytest11 entry point, so installing Strata makes the fixture
-available to any pytest-qt test suite:
+The fixtures come from Strata's pytest plugin (editor/pytest_plugin.py, loaded lazily);
+this module is what they run and what tests import:
 
-    from editor.testing import draw_shape
+    from editor.testing import draw_shape, save, undo_texts
 
-    def test_draw(strata_window):
-        window = strata_window()                      # new document, shown and active
-        draw_shape(window, "rect", (10, 10), (110, 60))
-        assert len(window.document) == 1
-        window.undo_stack.undo()
-        assert len(window.document) == 0
+    def test_draw_and_save(strata_window, tmp_path):
+        window = strata_window()                      # a new document, shown and active
+        shape_id = draw_shape(window, "rect", (10, 10), (110, 60))
+        written = save(window, tmp_path / "drawing.strata")
+        assert undo_texts(window) == ["Add Rectangle"]
 
-    def test_open(strata_window, tmp_path):
-        window = strata_window("drawing.strata")      # opens a file (or fails the test)
+Each window gets its own settings (an INI file in a temporary folder), its own job queue
+(a deterministic retry policy: no jitter, no delay) logging to a temporary folder, and its
+own journal database there. After the test every window is closed, discarding changes,
+its queue is shut down and Qt's deferred deletes are run, so nothing survives into the
+next test; what does is reported by the plugin's leak check. Process-wide settings the
+factory changes (the application's names and icon, the GIL switch interval) are put back.
 
-Each window gets its own settings (an INI file in a temporary folder), its own job
-queue whose log goes to a temporary folder, and its own journal database there
-(`strata_window(journal=PATH)` shares one between windows). After the test every window is closed,
-discarding changes, and its queue is shut down.
-
-Helpers drive the real UI with real mouse and key events: `draw_shape`, `drag`, `click`,
-`press`, `type_text`, and `wait_until_idle(jobs, timeout)`.
+Helpers drive the real UI with real mouse and key events (`draw_shape`, `drag`, `click`,
+`press`, `type_text`, `set_property`), or the window's own actions (`save`, `export`,
+`open_file`, `retry_dead_letter`); the rest read state (`undo_texts`, `dead_letters`,
+`shape_center`) or wait for it (`wait_until_idle`, `wait_for_dialog`). Stable object
+names of docks, tabs, tables, buttons, fields and dialogs are listed in docs/testing.md.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import random
+import sys
+import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-import pytest
-from PySide6.QtCore import QDeadlineTimer, QSettings, Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QSettings, Qt
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
-from pytestqt.qtbot import QtBot
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QMessageBox,
+    QWidget,
+)
 
 from editor.app import configure_application, release_offscreen_clipboard
-from editor.jobs import JobLog, JobQueue
+from editor.io.atomic import FileOps
+from editor.io.format import FormatError, decode, read_file
+from editor.jobs import DeadLetter, FakeClock, JobLog, JobQueue, JobState, RetryPolicy, live_queues
 from editor.journal import Journal
+from editor.model import bounds
 from editor.ui.canvas import simulate
+from editor.ui.jobs_panel.coalesce import Coalescer
+from editor.ui.panels import ColorButton
+from editor.ui.panels.fields import FontField, NumberField
 
 if TYPE_CHECKING:
     from editor.ui.main_window import MainWindow
@@ -49,15 +70,55 @@ Point = tuple[float, float]
 Modifiers = Qt.KeyboardModifier
 
 __all__ = [
+    "DIALOG_NAMES",
+    "FIXTURE_RETRY",
+    "OpenFailed",
+    "StrataClock",
+    "WindowFactory",
     "activate",
     "click",
+    "dead_letters",
     "drag",
     "draw_shape",
+    "export",
+    "failing_disk",
+    "open_file",
     "press",
-    "strata_window",
+    "release_clipboard",
+    "retry_dead_letter",
+    "save",
+    "select",
+    "set_property",
+    "shape_center",
     "type_text",
+    "undo_texts",
+    "wait_for_dialog",
     "wait_until_idle",
 ]
+
+#: The fake clock `strata_clock` gives (editor.jobs.FakeClock): `advance(seconds)` moves
+#: retries, timeouts and the pauses that end a typing step forward.
+StrataClock = FakeClock
+
+#: The fixture's retry policy: five attempts, no backoff, so no random jitter either (a
+#: failing save reaches the dead-letter queue at once, the same way every run).
+FIXTURE_RETRY = RetryPolicy(base=0.0, cap=0.0)
+
+#: Object names of the dialogs `wait_for_dialog` knows, and what each one is.
+DIALOG_NAMES: dict[str, str] = {
+    "about_dialog": "Help > About Strata",
+    "discard_all_dialog": "Jobs > Dead letters > Discard All: are you sure?",
+    "error_dialog": "a failed open, save or export, in plain words",
+    "export_dialog": "File > Export",
+    "locked_dialog": "another running Strata has this file open",
+    "open_dialog": "File > Open (Qt's file dialog)",
+    "pending_jobs_dialog": "quitting while jobs are queued, running or waiting to retry",
+    "preferences_dialog": "Edit > Preferences",
+    "quit_stopped_dialog": "the save that quitting waited for failed",
+    "save_dialog": "File > Save As (Qt's file dialog)",
+    "shortcuts_dialog": "Help > Keyboard Shortcuts",
+    "unsaved_dialog": "Save / Discard / Cancel before closing or opening",
+}
 
 TOOL_KEYS = {
     "select": Qt.Key.Key_V,
@@ -68,72 +129,406 @@ TOOL_KEYS = {
 }
 
 
-@pytest.fixture
-def strata_window(
-    qtbot: QtBot, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., MainWindow]]:
-    """Factory: `strata_window(path=None)` opens a shown, active main window."""
-    # Imported here, not at plugin load: a plugin that fails to import breaks every test.
-    from editor.ui.main_window import MainWindow  # noqa: PLC0415
-    from editor.ui.settings import Settings  # noqa: PLC0415
+class OpenFailed(Exception):
+    """`open_file` (or `strata_window(path)`) could not open a file: the loader's located
+    one-line message, e.g. "shapes[2].width: Expected `float`, got `str`"."""
 
-    app = QApplication.instance()
-    assert app is not None, "strata_window needs pytest-qt's qapp"
-    configure_application(app)
-    windows: list[tuple[MainWindow, JobQueue]] = []
 
-    def open_window(
+Waiting = contextlib.AbstractContextManager[None]
+
+
+class _QtBot(Protocol):
+    """What the factory uses of pytest-qt's qtbot (typed here: pytest-qt is optional)."""
+
+    def waitExposed(self, widget: QWidget, *, timeout: int = ...) -> Waiting: ...
+    def waitActive(self, widget: QWidget, *, timeout: int = ...) -> Waiting: ...
+    def waitUntil(self, callback: Callable[[], object], *, timeout: int = ...) -> None: ...
+
+
+# --------------------------------------------------------------- the window factory
+@dataclass(frozen=True)
+class _ProcessState:
+    """What configure_application changes for the whole process, to put it back."""
+
+    organization: str
+    domain: str
+    application: str
+    version: str
+    icon: QIcon
+    switch_interval: float
+
+    @classmethod
+    def capture(cls, app: QApplication) -> _ProcessState:
+        return cls(QCoreApplication.organizationName(), QCoreApplication.organizationDomain(),
+                   QCoreApplication.applicationName(), QCoreApplication.applicationVersion(),
+                   app.windowIcon(), sys.getswitchinterval())  # fmt: skip
+
+    def restore(self, app: QApplication) -> None:
+        QCoreApplication.setOrganizationName(self.organization)
+        QCoreApplication.setOrganizationDomain(self.domain)
+        QCoreApplication.setApplicationName(self.application)
+        QCoreApplication.setApplicationVersion(self.version)
+        app.setWindowIcon(self.icon)
+        sys.setswitchinterval(self.switch_interval)
+
+
+def flush_deletes() -> None:
+    """Run Qt's deferred deletes now (deleteLater), which processEvents alone does not do
+    outside an event loop, then collect Python's cycles."""
+    for _ in range(3):
+        QApplication.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+class WindowFactory:
+    """What `strata_window` gives a test: call it to open a window (see `__call__`)."""
+
+    def __init__(self, qtbot: _QtBot, tmp_path_factory: object) -> None:
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            raise RuntimeError("strata_window needs a QApplication (pytest-qt's qapp)")
+        self._app = app
+        self._qtbot = qtbot
+        self._tmp = tmp_path_factory
+        self._state = _ProcessState.capture(app)
+        self._windows: list[tuple[MainWindow, JobQueue]] = []
+        self._refs: list[tuple[weakref.ref[MainWindow], weakref.ref[JobQueue]]] = []
+        self._top_before = list(QApplication.topLevelWidgets())
+        self._queues_before = set(map(id, live_queues()))
+        #: Seconds running jobs get at teardown (then they are cancelled; a thread that
+        #: still has not returned fails the test).
+        self.shutdown_timeout = 10.0
+        configure_application(app)
+
+    def __call__(
+        self,
         path: str | os.PathLike[str] | None = None,
         *,
+        show: bool = True,
+        size: tuple[int, int] = (1200, 800),
+        retry: RetryPolicy | None = None,
+        clock: FakeClock | None = None,
+        undo_limit: int | None = None,
         journal: str | os.PathLike[str] | None = None,
     ) -> MainWindow:
-        folder = tmp_path_factory.mktemp("strata-window")
+        """Open a main window on a new document, or on `path` (raises OpenFailed).
+
+        `show=False` leaves it hidden: faster, for tests that use the document, files
+        and jobs (`save`, `export`, `open_file`, `select`); the mouse and key helpers
+        need a shown window and say so. `retry`:
+        the policy of its saves and exports (default FIXTURE_RETRY). `clock`: a fake clock
+        (the `strata_clock` fixture) for the queue's retries and timeouts and for the
+        pause that ends a typing step; without one, real time. `undo_limit`: steps kept
+        (default unlimited). `journal`: a database path to share between windows (they
+        see each other's kept histories and crashes); default, one of its own.
+        """
+        from editor.ui.main_window import MainWindow  # noqa: PLC0415 (imports all widgets)
+        from editor.ui.settings import Settings  # noqa: PLC0415
+
+        folder: Path = self._tmp.mktemp("strata-window")  # type: ignore[attr-defined]
         store = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        jobs = JobQueue(log=JobLog(folder / "logs", stderr=False))
-        # Each window journals into its own temporary database unless told which one
-        # (windows sharing one see each other's kept histories and crashes).
+        settings = Settings(store)
+        if undo_limit is not None:
+            settings.set_undo_limit(undo_limit)
+        policy = retry if retry is not None else FIXTURE_RETRY
+        jobs = JobQueue(policy=policy, clock=clock, rng=random.Random(0),
+                        log=JobLog(folder / "logs", stderr=False))  # fmt: skip
         db = Path(journal) if journal is not None else folder / "journal.sqlite3"
-        window = MainWindow(settings=Settings(store), jobs=jobs, journal=Journal(db))
-        windows.append((window, jobs))
-        window.show()
-        qtbot.waitExposed(window)
-        with qtbot.waitActive(window):
-            window.activateWindow()
-        if path is not None and not window.open_path(Path(path)):
-            pytest.fail(f"strata_window could not open {path}")
+        window = MainWindow(settings=settings, jobs=jobs, journal=Journal(db), retry=policy,
+                            clock=clock.now if clock is not None else None)  # fmt: skip
+        self._windows.append((window, jobs))
+        self._refs.append((weakref.ref(window), weakref.ref(jobs)))
+        window.resize(*size)
+        if show:
+            window.show()
+            self._qtbot.waitExposed(window)
+            with self._qtbot.waitActive(window):
+                window.activateWindow()
+        if path is not None:
+            open_file(window, path)
         window.canvas.setFocus()
         return window
 
-    yield open_window
+    def close_all(self) -> list[str]:
+        """Close every window (discarding changes), shut its queue down, delete it; put
+        back the process-wide settings. Returns what went wrong (a stuck job thread)."""
+        problems: list[str] = []
+        for window, jobs in self._windows:
+            if shiboken6.isValid(window):
+                window.discard_and_close()
+                window.deleteLater()
+            wait = self.shutdown_timeout
+            report = jobs.shutdown(timeout=wait, cancel_wait=min(2.0, wait))
+            if not report.clean:
+                names = ", ".join(record.name for record in report.stuck)
+                problems.append(f"a job thread was still running after the test: {names}")
+        self._windows.clear()
+        flush_deletes()
+        self._state.restore(self._app)
+        return problems
 
-    for window, jobs in windows:
-        window.discard_and_close()
-        jobs.shutdown(timeout=10)
-        window.deleteLater()
-    QApplication.processEvents()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Empty the clipboard while Python is still alive.
-
-    On the offscreen platform Qt destroys its clipboard after the interpreter has shut
-    down; if it still holds a QMimeData made from Python (a copy in a test), deleting it
-    then segfaults the process after every test passed.
-    """
-    release_clipboard()
+    def leaks(self, keep: Callable[[QWidget], bool] = lambda _w: False) -> list[str]:
+        """What outlived the test: windows, queues, running queues, other top-level widgets."""
+        flush_deletes()
+        problems = []
+        for window_ref, jobs_ref in self._refs:
+            window = window_ref()
+            if window is not None:
+                where = "still open" if shiboken6.isValid(window) else "deleted, but referenced"
+                problems.append(f"a Strata window outlived its test ({where}): a reference to "
+                                "it is kept somewhere (a global, a cache, a closure)")  # fmt: skip
+            if jobs_ref() is not None:
+                problems.append("a window's job queue outlived its test (a reference is kept)")
+        running = [q for q in live_queues() if id(q) not in self._queues_before]
+        if running:
+            problems.append(f"{len(running)} job queue(s) left running: call shutdown()")
+        before = self._top_before
+        left = [w for w in QApplication.topLevelWidgets() if shiboken6.isValid(w)
+                and not any(w is b for b in before) and not keep(w)]  # fmt: skip
+        for widget in left:
+            kind = type(widget).__name__
+            problems.append(f"a top-level {kind} {widget.objectName() or widget.windowTitle()!r}"
+                            " outlived its test (close and delete it)")  # fmt: skip
+            widget.close()
+            widget.deleteLater()
+        self._refs.clear()
+        return problems
 
 
 #: Re-exported for test suites: empty the offscreen clipboard before exiting.
 release_clipboard = release_offscreen_clipboard
 
 
-# ------------------------------------------------------------------- helpers
-def wait_until_idle(jobs: JobQueue, timeout: float = 10.0) -> None:
-    """Wait, processing events, until the job queue has nothing left to do."""
+# ------------------------------------------------------------------ files and jobs
+def open_file(window: MainWindow, path: str | os.PathLike[str]) -> Path:
+    """Open `path` in the window as File > Open would; returns it resolved.
+
+    Raises OpenFailed with the loader's located one-line message if the file is not a
+    Strata document (the window's error dialog is closed: the open document is untouched),
+    or with what the window said if it did not open for another reason.
+    """
+    target = Path(path)
+    try:
+        decode(read_file(target))
+    except FormatError as exc:
+        raise OpenFailed(f"{target}: {exc}") from None
+    if not window.open_path(target):
+        said = window.statusBar().currentMessage() or "the window did not open it"
+        _close_dialogs(window)
+        raise OpenFailed(f"{target}: {said}")
+    return target.resolve()
+
+
+def save(window: MainWindow, path: str | os.PathLike[str], *, wait: bool = True) -> Path:
+    """Save the document to `path` through the window's job queue; returns the path.
+
+    With `wait` (the default) it returns once the save is written and raises
+    AssertionError with the plain-words reason if it failed for good. `wait=False`
+    returns at once (then `wait_until_idle`), e.g. to watch a save fail.
+    """
+    target = Path(path).absolute()
+    job_id = window.documents.save_to(target)
+    if job_id is None:
+        raise AssertionError(f"the save of {target} could not be queued")
+    if wait:
+        _wait_for_job(window, job_id, f"saving {target}")
+    return target
+
+
+def export(
+    window: MainWindow,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    scale: float = 1.0,
+    *,
+    wait: bool = True,
+) -> Path:
+    """Export the drawing to `path` (PNG, SVG or PDF, from `fmt` or the suffix); returns
+    the path. Raises ValueError for a request that can never succeed (an unknown format,
+    a bad scale) and, with `wait`, AssertionError if the export failed for good."""
+    target = Path(path).absolute()
+    job_id = window.documents.export_to(target, fmt, scale)
+    if job_id is None:
+        said = _close_dialogs(window) or "the export could not be queued"
+        raise ValueError(f"cannot export {target}: {said}")
+    if wait:
+        _wait_for_job(window, job_id, f"exporting {target}")
+    return target
+
+
+def _wait_for_job(window: MainWindow, job_id: int, doing: str, timeout: float = 30.0) -> None:
+    wait_until_idle(window, timeout)
+    record = window.jobs.record(job_id)
+    if record.state is not JobState.SUCCEEDED:
+        error = record.last_error
+        why = f"{error.type}: {error.message}" if error else record.reason or record.state.value
+        raise AssertionError(f"{doing} failed ({record.state.value}): {why}")
+
+
+def _close_dialogs(window: MainWindow) -> str:
+    """Close the window's open error boxes; returns what the last one said."""
+    said = ""
+    for box in window.findChildren(QMessageBox, "error_dialog"):
+        if box.isVisible():
+            said = box.informativeText() or box.text()
+            box.close()
+    return said
+
+
+def wait_until_idle(target: MainWindow | JobQueue, timeout: float = 10.0) -> None:
+    """Wait, processing events, until the window's job queue has nothing left to do and
+    its views (the Jobs dock, the dead-letter notice) show the outcome.
+
+    Also takes a JobQueue (then only the queue). Retries waiting on a fake clock never
+    become due here: advance the clock. Raises TimeoutError after `timeout` seconds.
+    """
+    jobs = target if isinstance(target, JobQueue) else target.jobs
     if not jobs.wait_until_idle(timeout):
         raise TimeoutError(f"the job queue was still busy after {timeout} s")
+    QApplication.processEvents()
+    if not isinstance(target, JobQueue):
+        # The views coalesce queue events on short timers: show what they hold now.
+        target.jobs_panel.flush()
+        for pending in target.findChildren(Coalescer):
+            pending.flush()
+        QApplication.processEvents()
 
 
+def dead_letters(window: MainWindow) -> tuple[DeadLetter, ...]:
+    """The window's dead letters, oldest first: each has `job_id`, `name`, `attempts` and
+    `error` (`error.type`, `error.message`, `error.traceback`)."""
+    return window.jobs.dead_letters()
+
+
+def retry_dead_letter(window: MainWindow, job_id: int) -> None:
+    """Retry a dead letter as a person does: select its row in the Jobs dock's Dead
+    letters tab and press Retry. Then `wait_until_idle(window)` to see it end."""
+    window.show_jobs(dead=True)
+    if not window.jobs_panel.show_dead_letter(job_id, focus=False):
+        raise KeyError(f"no dead letter has job id {job_id}")
+    action = window.jobs_panel.action("retry")
+    if not action.isEnabled():
+        raise AssertionError(f"Retry is not enabled for dead letter {job_id}")
+    action.trigger()
+
+
+class _FailingDisk(FileOps):
+    """File operations whose writes fail with one errno (a full disk, a read-only one)
+    while `failing`; then they are the real ones again (the disk was freed)."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        self.failing = True
+
+    def write(self, fd: int, data: memoryview) -> int:
+        if self.failing:
+            raise OSError(self.code, os.strerror(self.code))
+        return super().write(fd, data)
+
+
+@contextlib.contextmanager
+def failing_disk(window: MainWindow, code: int) -> Iterator[None]:
+    """Inside the block, the window's saves and exports fail writing with errno `code`
+    (e.g. errno.ENOSPC), through the same file-operations seam the real disk uses. After
+    it the disk works again, also for jobs submitted inside it (a retried dead letter).
+
+        with failing_disk(window, errno.ENOSPC):
+            save(window, tmp_path / "a.strata", wait=False)
+            wait_until_idle(window)
+        [letter] = dead_letters(window)
+    """
+    documents = window.documents
+    before = documents.file_ops
+    disk = documents.file_ops = _FailingDisk(code)
+    try:
+        yield
+    finally:
+        disk.failing = False
+        documents.file_ops = before
+
+
+def wait_for_dialog(qtbot: _QtBot, name: str, timeout: int = 5000) -> QWidget:
+    """Wait until a dialog with this object name (one of DIALOG_NAMES) is shown; return it."""
+    if name not in DIALOG_NAMES:
+        raise ValueError(f"unknown dialog {name!r}; known: {', '.join(sorted(DIALOG_NAMES))}")
+    found: list[QWidget] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == name and w.isVisible()]  # fmt: skip
+        return bool(found)
+
+    qtbot.waitUntil(shown, timeout=timeout)
+    return found[-1]
+
+
+# ------------------------------------------------------------------ document state
+def undo_texts(window: MainWindow) -> list[str]:
+    """The history's steps, oldest first, as the Edit menu and the History dock name them."""
+    stack = window.undo_stack
+    return [stack.text(i) for i in range(stack.count())]
+
+
+def select(window: MainWindow, *ids: str) -> None:
+    """Select these shapes (none: clear the selection), as a click or Ctrl+A would."""
+    missing = [i for i in ids if i not in window.document]
+    if missing:
+        raise KeyError(f"no shape with id {', '.join(map(repr, missing))}")
+    window.session.selection.set(ids)
+    QApplication.processEvents()
+
+
+def shape_center(window: MainWindow, shape_id: str) -> Point:
+    """The centre of a shape's bounding box, in document coordinates (for `click`)."""
+    x0, y0, x1, y1 = bounds(window.document[shape_id])
+    return ((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+def set_property(window: MainWindow, name: str, value: object) -> None:
+    """Set a Properties field, found by its accessible name ("Stroke width", "Fill colour",
+    "No fill", "Font family", "X", ...; listed in docs/testing.md), with real keys and
+    clicks: a number or font is typed and committed with Enter, a colour ("#rrggbb") is
+    picked in the colour dialog, a check box is clicked if it is not already `value`."""
+    panel = window.properties
+    dock = panel.parentWidget()
+    if dock is not None and not dock.isVisible():
+        dock.show()
+    QApplication.processEvents()
+    fields = [w for w in panel.findChildren(QWidget) if w.accessibleName() == name]
+    if not fields:
+        known = sorted({w.accessibleName() for w in panel.findChildren(QWidget)
+                        if w.accessibleName() and w is not panel})  # fmt: skip
+        raise LookupError(f"no Properties field is called {name!r}; known: {', '.join(known)}")
+    field = fields[0]
+    if not field.isVisibleTo(window):
+        raise LookupError(f"the Properties field {name!r} is not shown for this selection")
+    activate(window)
+    if isinstance(field, ColorButton):
+        QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+        dialog = field.dialog()
+        if dialog is None or not dialog.isVisible():
+            raise AssertionError(f"clicking {name!r} did not open its colour dialog")
+        dialog.setCurrentColor(QColor(str(value)))
+        dialog.accept()
+    elif isinstance(field, QCheckBox):
+        if field.isChecked() != bool(value):
+            QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    elif isinstance(field, NumberField | FontField | QComboBox):
+        target = field.lineEdit() if isinstance(field, QComboBox) else field
+        assert target is not None
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        QTest.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(target, str(value))
+        QTest.keyClick(target, Qt.Key.Key_Return)
+    elif isinstance(field, QAbstractSlider | QAbstractButton):
+        raise LookupError(f"{name!r} is not a field set_property types into")
+    else:
+        raise LookupError(f"{name!r} is a {type(field).__name__}, not a field it can set")
+    QApplication.processEvents()
+
+
+# ------------------------------------------------------------ mouse and keyboard
 def _focus(window: MainWindow) -> QWidget:
     """The widget keys go to: the focused one if it is in `window`, else the canvas.
 
@@ -149,9 +544,16 @@ def _focus(window: MainWindow) -> QWidget:
 
 
 def activate(window: MainWindow, timeout_ms: int = 2000) -> None:
-    """Make the window active (as a click on it would) and wait until it is."""
+    """Make the window active (as a click on it would) and wait until it is.
+
+    A hidden window (`strata_window(show=False)`) cannot be active, and the mouse and key
+    helpers need one: they raise RuntimeError for it instead of doing nothing.
+    """
     if window.isActiveWindow():
         return
+    if not window.isVisible():
+        raise RuntimeError("this window is hidden (strata_window(show=False)): mouse and key "
+                           "helpers need a shown one")  # fmt: skip
     window.activateWindow()
     deadline = QDeadlineTimer(timeout_ms)
     while not window.isActiveWindow():

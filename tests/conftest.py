@@ -25,6 +25,11 @@ if not os.environ.get("STRATA_TEST_DATA_HOME"):
 os.environ["XDG_DATA_HOME"] = os.environ["STRATA_TEST_DATA_HOME"]
 
 
+#: tests/downstream is a separate project (its own conftest and pytest.ini), run against a
+#: non-editable install by tests/testing/test_downstream.py, never collected here.
+collect_ignore = ["downstream"]
+
+
 def pytest_addoption(parser: object) -> None:
     """`--fuzz`: run the loader fuzzer (tests/io/test_fuzz_format.py) with 50,000 examples."""
     parser.addoption(  # type: ignore[attr-defined]

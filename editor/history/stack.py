@@ -470,6 +470,21 @@ class History(QObject):
         """Detach from the document (the window is closing)."""
         self._unsubscribe()
 
+    def __del__(self) -> None:
+        """Empty the stack while every object in it is still whole.
+
+        A History without a Qt parent dies with its Python object, often as cyclic
+        garbage (it and its document refer to each other). The collector runs this
+        before it breaks any reference in the cycle; without it, the C++ QUndoStack was
+        deleted after some of its commands' wrappers had been torn down, and freeing
+        those commands again crashed the process (seen in a test's teardown).
+        """
+        try:
+            self.stack.blockSignals(True)
+            self.stack.clear()
+        except (RuntimeError, AttributeError):  # already deleted by its Qt parent
+            pass
+
     # ------------------------------------------------------------ internals
     def _is_sealed(self, serial: int) -> bool:
         return serial <= self._sealed_upto or serial in self._sealed

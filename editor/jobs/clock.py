@@ -104,6 +104,13 @@ class _FakeTimer:
 
     def cancel(self) -> None:
         self.cancelled = True
+        # Let go of the callback: a cancelled timer stays in the heap until its due time
+        # and must not keep what it would have called (a shut-down queue) alive.
+        self.callback = _nothing
+
+
+def _nothing() -> None:
+    pass
 
 
 class FakeClock:
@@ -145,8 +152,9 @@ class FakeClock:
             if timer.cancelled:
                 continue
             self._now = max(self._now, due)
-            timer.cancelled = True  # a handle cancelled after firing stays a no-op
-            timer.callback()
+            callback = timer.callback
+            timer.cancel()  # a handle cancelled after firing stays a no-op
+            callback()
             fired += 1
         self._now = end
         return fired

@@ -196,7 +196,7 @@ class SqliteJobStore:
                 made = envelope() if callable(envelope) else envelope
                 text: str | None = json.dumps(made)
             except Exception as exc:  # a job no kind can describe: kept, unreadable
-                log.warning("job %s (%s) has no envelope: %s", job_id, name, exc)
+                log.warning("job %s (%s) has no envelope: %s", job_id, name, str(exc))
                 text = None
             conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner, now, now))
 

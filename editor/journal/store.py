@@ -175,7 +175,7 @@ def keep_bad_copy(path: Path, clock: float | None = None) -> Path | None:
             if side.exists():
                 shutil.move(str(side), str(target) + suffix)
     except OSError as exc:
-        log.warning("could not keep a copy of the bad journal %s: %s", path, exc)
+        log.warning("could not keep a copy of the bad journal %s: %s", path, str(exc))
         return None
     return target
 
@@ -212,7 +212,7 @@ def open_database(
         if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
             return None, f"the recovery database cannot be opened ({exc})"
         kept = keep_bad_copy(path)
-        log.warning("journal %s is unreadable (%s); kept a copy at %s", path, exc, kept)
+        log.warning("journal %s is unreadable (%s); kept a copy at %s", path, str(exc), kept)
         try:
             conn = connect(path, timeout_ms=timeout_ms)
             migrate(conn)

@@ -145,13 +145,13 @@ class Writer:
         except FileNotFoundError:
             return  # checkpointed away: the database file itself was synced
         except OSError as exc:
-            log.warning("cannot open %s to sync it: %s", self._wal, exc)
+            log.warning("cannot open %s to sync it: %s", self._wal, str(exc))
             return
         try:
             os.fsync(fd)
             self.syncs += 1
         except OSError as exc:
-            log.warning("fsync of %s failed: %s", self._wal, exc)
+            log.warning("fsync of %s failed: %s", self._wal, str(exc))
         finally:
             os.close(fd)
 

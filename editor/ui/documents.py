@@ -22,7 +22,15 @@ from editor.history import Revision
 from editor.io.atomic import OS_FILE_OPS, FileOps
 from editor.io.format import FormatError, decode, read_file
 from editor.io.tasks import ExportJob, ExportResult, SaveJob, SaveResult
-from editor.jobs import InvalidInput, JobQueue, JobRecord, JobState, QueueClosed, QueueFull
+from editor.jobs import (
+    InvalidInput,
+    JobQueue,
+    JobRecord,
+    JobState,
+    QueueClosed,
+    QueueFull,
+    RetryPolicy,
+)
 from editor.ui.dialogs import (
     STRATA_FILTER,
     Choice,
@@ -65,7 +73,8 @@ class DocumentController(QObject):
 
     def __init__(self, host: Host, jobs: JobQueue, settings: Settings,
                  link: JournalLink | None = None) -> None:  # fmt: skip
-        super().__init__()
+        # Owned by the window (when the host is a QObject), so it is deleted with it.
+        super().__init__(host if isinstance(host, QObject) else None)
         self._host = host
         #: The journal: sessions journaled, histories kept and restored (ui/journaling.py).
         self.link = link if link is not None else JournalLink(None, settings, self)
@@ -73,6 +82,9 @@ class DocumentController(QObject):
         self.settings = settings
         #: The file-system seam save jobs write through (tests inject faults here).
         self.file_ops: FileOps = OS_FILE_OPS
+        #: The retry policy of saves when Preferences set no retry window (tests); None:
+        #: the default policy.
+        self.save_policy: RetryPolicy | None = None
         self._saves: dict[int, _PendingSave] = {}
         self._exports: dict[int, Path] = {}
         jobs.job_succeeded.connect(self._job_succeeded)
@@ -264,7 +276,10 @@ class DocumentController(QObject):
         snapshot = session.document.snapshot()
         try:
             job = SaveJob(snapshot, path, revision, ops=self.file_ops)
-            job_id = self.jobs.submit(job, policy=self.settings.save_retry_policy())
+            policy = self.settings.save_retry_policy()
+            if self.save_policy is not None and not self.settings.save_retry_window():
+                policy = self.save_policy
+            job_id = self.jobs.submit(job, policy=policy)
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
             if after is not None:
@@ -283,7 +298,7 @@ class DocumentController(QObject):
     def export_to(self, path: Path, fmt: str | None = None, scale: float = 1.0) -> int | None:
         snapshot = self.session.document.snapshot()
         try:
-            job_id = self.jobs.submit(ExportJob(snapshot, path, fmt, scale))
+            job_id = self.jobs.submit(ExportJob(snapshot, path, fmt, scale, ops=self.file_ops))
         except InvalidInput as exc:
             show_error(self._parent(), "Cannot export", str(exc))
             return None

@@ -122,7 +122,7 @@ class JournalLink(QObject):
             if rebuilt.document.snapshot() != snapshot:
                 raise RebuildError("the rebuilt document differs from the file")
         except RebuildError as exc:
-            log.warning("history of %s not restored: %s", path, exc)
+            log.warning("history of %s not restored: %s", path, str(exc))
             self.journal.set_state(info.id, "set_aside")
             return None
         session = self._adopt(rebuilt, path, info, sha256, reopened=True)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.jobs import JobQueue
+from editor.jobs import JobQueue, RetryPolicy
 from editor.journal import DocumentInfo, Journal
 from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
@@ -49,6 +50,7 @@ from editor.ui.jobs_panel import (
     ask_pending_jobs,
 )
 from editor.ui.journaling import JournalLink
+from editor.ui.later import call_later
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
 from editor.ui.recovery import RecoveryBars
@@ -72,10 +74,14 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         jobs: JobQueue | None = None,
         journal: Journal | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """`journal`: where history is journaled (crash recovery, history kept after
-        closing); the window closes it when it closes. None journals nothing."""
+        closing); the window closes it when it closes. None journals nothing.
+        `retry`: the retry policy of saves when Preferences set no retry window.
+        `clock`: monotonic seconds for the pause that ends a typing step (tests)."""
         super().__init__(parent)
         self.setObjectName("strata_main_window")
         self.settings = settings if settings is not None else Settings()
@@ -101,6 +107,8 @@ class MainWindow(QMainWindow):
         self.operations = EditOperations(self)
         self.journal_link = JournalLink(journal, self.settings, self)
         self.documents = DocumentController(self, self.jobs, self.settings, self.journal_link)
+        self.documents.save_policy = retry
+        self._history_clock = clock
 
         self.properties = PropertiesPanel(self)
         self.history_panel = HistoryPanel(self)
@@ -168,6 +176,8 @@ class MainWindow(QMainWindow):
         """Make `session` the window's document (New/Open). The old one is dropped."""
         old = self._session
         session.setParent(self)
+        if self._history_clock is not None:
+            session.history.clock = self._history_clock
         if not session.history.stack.count():  # a restored history keeps all its steps
             session.history.set_undo_limit(self.settings.undo_limit())
         self._session = session
@@ -189,7 +199,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._selection_changed()
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
-        QTimer.singleShot(0, self.canvas.zoom_fit)
+        call_later(self.canvas, 0, self.canvas.zoom_fit)
         self.sessionChanged.emit()
 
     def open_path(self, path: str | Path) -> bool:
@@ -359,7 +369,9 @@ class MainWindow(QMainWindow):
         self.dead_letter_notice.retryRequested.connect(
             lambda _job_id: self.statusBar().showMessage("Retrying…", 3000)
         )
-        docs.saveFinished.connect(lambda _ok: self._update_title())
+        # A bound method, not a lambda: a lambda holding the window, connected to a signal
+        # of an object the window owns, is a cycle through C++ that Python cannot collect.
+        docs.saveFinished.connect(self._update_title)
         clipboard = QApplication.clipboard()
         if clipboard is not None:
             clipboard.dataChanged.connect(self._update_actions)
@@ -491,6 +503,10 @@ class MainWindow(QMainWindow):
         self.journal_link.close()
         if self._owns_jobs:
             self.jobs.shutdown(timeout=10)
+        # Let the canvas drop its scene: a view keeps its scene's Python object alive
+        # from C++ (setScene), where the collector cannot see the cycle back through the
+        # session, so a closed window's whole document stayed in memory.
+        self.canvas.set_session(None)
         event.accept()
 
     def _ask_about_jobs(self) -> None:

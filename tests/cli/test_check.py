@@ -12,7 +12,7 @@ import pytest
 from tests.io.test_format import BAD_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "editor" / "samples"
 STRATA = Path(sys.executable).with_name("strata")
 
 

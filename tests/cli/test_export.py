@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "resources" / "samples" / "shapes.strata"
+SAMPLE = ROOT / "editor" / "samples" / "shapes.strata"
 STRATA = Path(sys.executable).with_name("strata")
 
 

@@ -16,7 +16,7 @@ from editor.io.format import MAX_FILE_SIZE, load
 from editor.model import Document
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "resources" / "samples" / "shapes.strata"
+SAMPLE = ROOT / "editor" / "samples" / "shapes.strata"
 STRATA = Path(sys.executable).with_name("strata")
 
 COMMANDS: list[dict[str, Any]] = [

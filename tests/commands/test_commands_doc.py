@@ -2,7 +2,7 @@
 
 A new command type, a new payload field, a changed default or a field that becomes
 required without the page saying so fails here. Every example envelope on the page is
-decoded and applied to resources/samples/shapes.strata.
+decoded and applied to editor/samples/shapes.strata.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.noqt
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "commands.md"
-SAMPLE = ROOT / "resources" / "samples" / "shapes.strata"
+SAMPLE = ROOT / "editor" / "samples" / "shapes.strata"
 
 
 @dataclasses.dataclass

@@ -20,7 +20,7 @@ from editor.io.format import (
 )
 from editor.model import DEFAULT_PAGE, Document, Page, Snapshot, ellipse, line, rect, text
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 
 
 def good() -> dict[str, object]:

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
-from editor.testing import draw_shape, wait_until_idle
+from editor.testing import draw_shape, select, wait_until_idle
 from editor.ui.main_window import MainWindow
 from tests.ui.test_window_jobs import DenyingOps
 
@@ -23,7 +23,7 @@ def failed_save(qtbot: QtBot, window: MainWindow, target: Path) -> tuple[Denying
     window.documents.file_ops = ops
     job_id = window.documents.save_to(target)
     assert job_id is not None
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     qtbot.waitUntil(window.dead_letter_notice.isVisible, timeout=3000)
     return ops, job_id
 
@@ -36,9 +36,9 @@ def test_details_selects_the_failed_job_and_keeps_the_canvas_selection(
     draw_shape(window, "ellipse", (300, 100), (400, 160))
     window.documents.file_ops = DenyingOps()
     other = window.documents.save_to(tmp_path / "other.strata")  # an older dead letter
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     _ops, job_id = failed_save(qtbot, window, tmp_path / "drawing.strata")
-    window.session.selection.set([first])
+    select(window, first)
     QTest.mouseClick(window.dead_letter_notice.details_button, Qt.MouseButton.LeftButton)
     panel = window.jobs_panel
     qtbot.waitUntil(panel.isVisible, timeout=3000)
@@ -71,7 +71,7 @@ def test_retrying_clears_under_the_jobs_title_once_the_retry_succeeded(
     ops.denied = False
     message = retry_in_the_panel(window, job_id)
     assert message.isVisible() and message.text() == "Retrying 1 job."
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     qtbot.waitUntil(lambda: not window.isWindowModified(), timeout=3000)
     qtbot.waitUntil(lambda: not message.isVisible(), timeout=3000)
 
@@ -83,7 +83,7 @@ def test_a_retry_that_fails_again_says_so_under_the_jobs_title(
     draw_shape(window, "rect", (100, 100), (200, 160))
     _ops, job_id = failed_save(qtbot, window, tmp_path / "drawing.strata")
     message = retry_in_the_panel(window, job_id)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     qtbot.waitUntil(lambda: "failed again" in message.text(), timeout=3000)
     assert message.isVisible()
 

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from editor.testing import draw_shape, press, wait_until_idle
+from editor.testing import draw_shape, press, save, wait_until_idle
 from editor.ui.dialogs import ExportDialog
 from editor.ui.main_window import MainWindow
 
@@ -62,7 +62,7 @@ def test_an_export_into_a_missing_folder_is_refused_in_the_dialog(
     assert not problem.isVisible(), "editing the path clears the message"
     QTest.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert (tmp_path / "out.png").exists()
 
 
@@ -78,7 +78,7 @@ def test_a_relative_export_path_is_relative_to_the_suggested_folder(
     assert Path(field.text()).parent == tmp_path
     field.setText("relative.png")
     QTest.keyClick(field, Qt.Key.Key_Return)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert (tmp_path / "relative.png").exists()
 
 
@@ -96,8 +96,8 @@ def test_save_as_opens_in_the_folder_last_saved_to(
     draw_shape(window, "rect", (100, 100), (200, 160))
     folder = tmp_path / "drawings"
     folder.mkdir()
-    window.documents.save_to(folder / "first.strata")
-    wait_until_idle(window.jobs)
+    save(window, folder / "first.strata", wait=False)
+    wait_until_idle(window)
     press(window, Qt.Key.Key_N, Ctrl)  # a new drawing has no folder of its own
     dialog = save_as_dialog(qtbot, window)
     assert Path(dialog.directory().absolutePath()) == folder

@@ -34,7 +34,7 @@ def _file(tmp_path: Path) -> Path:
 
 def _save(window: MainWindow) -> None:
     window.documents.save()
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert not window.session.history.is_modified()
 
 

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from editor import __version__
-from editor.testing import draw_shape, press, type_text
+from editor.testing import draw_shape, press, save, type_text
 from editor.ui.icons import APP_ICON_FILES
 from editor.ui.main_window import MainWindow
 from editor.ui.shortcuts import readable
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "editor" / "samples"
 Ctrl = Qt.KeyboardModifier.ControlModifier
 OpenWindow = Callable[..., MainWindow]
 #: What a readable key looks like: modifiers, then one key name.
@@ -123,7 +123,7 @@ def test_the_first_history_row_names_the_origin(strata_window: OpenWindow, tmp_p
     window.open_path(SAMPLES / "welcome.strata")
     assert history_rows(window)[0] == "Opened welcome.strata"
     draw_shape(window, "rect", (100, 100), (200, 160))
-    window.documents.save_to(tmp_path / "renamed.strata")
+    save(window, tmp_path / "renamed.strata", wait=False)
     window.jobs.wait_until_idle(10)
     assert history_rows(window)[0] == "Opened welcome.strata", "the origin, not the file name"
     press(window, Qt.Key.Key_N, Ctrl)

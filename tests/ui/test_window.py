@@ -14,12 +14,23 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from editor.commands import MoveShapes
-from editor.io.format import load, save
+from editor.io.format import load
+from editor.io.format import save as write_file
 from editor.model import Rect, Snapshot, rect
-from editor.testing import activate, click, drag, draw_shape, press, type_text, wait_until_idle
+from editor.testing import (
+    activate,
+    click,
+    drag,
+    draw_shape,
+    press,
+    save,
+    select,
+    type_text,
+    wait_until_idle,
+)
 from editor.ui.main_window import MainWindow
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 Ctrl = Qt.KeyboardModifier.ControlModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
 OpenWindow = Callable[..., MainWindow]
@@ -68,9 +79,9 @@ def test_undo_reselects_what_changed(strata_window: OpenWindow) -> None:
     window = strata_window()
     a = draw_shape(window, "rect", (100, 100), (200, 160))
     b = draw_shape(window, "ellipse", (300, 100), (400, 160))
-    window.session.selection.set([a])
+    select(window, a)
     press(window, Qt.Key.Key_Right)
-    window.session.selection.set([b])
+    select(window, b)
     press(window, Qt.Key.Key_Z, Ctrl)
     assert window.session.selection.ids() == (a,)
     shape = window.document[a]
@@ -83,8 +94,8 @@ def test_modified_marker_follows_saves_and_undo(strata_window: OpenWindow, tmp_p
     draw_shape(window, "rect", (100, 100), (200, 160))
     assert window.isWindowModified()
     target = tmp_path / "drawing.strata"
-    window.documents.save_to(target)
-    wait_until_idle(window.jobs)
+    save(window, target, wait=False)
+    wait_until_idle(window)
     assert not window.isWindowModified()
     assert window.windowTitle() == "drawing.strata[*] — Strata"
     assert len(load(target).shapes) == 1
@@ -97,11 +108,11 @@ def test_modified_marker_follows_saves_and_undo(strata_window: OpenWindow, tmp_p
 
 def test_ctrl_s_saves_to_the_open_file(strata_window: OpenWindow, tmp_path: Path) -> None:
     path = tmp_path / "doc.strata"
-    save(path, Snapshot(load(SAMPLES / "shapes.strata").page, (rect("r", 0, 0, 5, 5),)))
+    write_file(path, Snapshot(load(SAMPLES / "shapes.strata").page, (rect("r", 0, 0, 5, 5),)))
     window = strata_window(path)
     window.session.push(MoveShapes(("r",), 7, 0))
     press(window, Qt.Key.Key_S, Ctrl)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert load(path).shapes[0].x == 7  # type: ignore[union-attr]
     assert not window.isWindowModified()
 
@@ -111,8 +122,8 @@ def test_a_failed_save_keeps_the_document_modified_and_says_so(
 ) -> None:
     window = strata_window()
     draw_shape(window, "rect", (100, 100), (200, 160))
-    window.documents.save_to(tmp_path / "missing-folder" / "x.strata")
-    wait_until_idle(window.jobs)
+    save(window, tmp_path / "missing-folder" / "x.strata", wait=False)
+    wait_until_idle(window)
     assert window.isWindowModified()
     assert window.session.last_save_error
     label = window.statusBar().findChild(type(window._save_label), "save_label")
@@ -140,7 +151,7 @@ def test_unsaved_changes_prompt_cancel_discard_and_save(
     qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
 ) -> None:
     path = tmp_path / "doc.strata"
-    save(path, load(SAMPLES / "shapes.strata"))
+    write_file(path, load(SAMPLES / "shapes.strata"))
     window = strata_window(path)
     window.session.push(MoveShapes(("a1",), 5, 5))
     # Cancel keeps everything
@@ -196,7 +207,7 @@ def with_focus(window: MainWindow) -> None:
 def test_cut_duplicate_delete_and_arrange_from_the_keyboard(strata_window: OpenWindow) -> None:
     window = strata_window(SAMPLES / "shapes.strata")
     doc = window.document
-    window.session.selection.set(["a1"])
+    select(window, "a1")
     press(window, Qt.Key.Key_D, Ctrl)
     assert len(doc) == 5
     copy = window.session.selection.ids()[0]
@@ -205,7 +216,7 @@ def test_cut_duplicate_delete_and_arrange_from_the_keyboard(strata_window: OpenW
     assert doc.ids()[0] == copy
     press(window, Qt.Key.Key_Delete)
     assert copy not in doc
-    window.session.selection.set(["a2"])
+    select(window, "a2")
     press(window, Qt.Key.Key_X, Ctrl)
     assert "a2" not in doc
     assert window.undo_stack.text(window.undo_stack.index() - 1) == "Cut Ellipse"

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from editor.testing import draw_shape, press
 from editor.ui.main_window import MainWindow
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 Ctrl = Qt.KeyboardModifier.ControlModifier
 OpenWindow = Callable[..., MainWindow]
 

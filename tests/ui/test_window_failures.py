@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from editor.io.atomic import FileOps
 from editor.io.format import load
 from editor.jobs import JobState, RetryPolicy
-from editor.testing import draw_shape, wait_until_idle
+from editor.testing import draw_shape, save, wait_until_idle
 from editor.ui.main_window import MainWindow
 
 OpenWindow = Callable[..., MainWindow]
@@ -56,7 +56,7 @@ def test_a_failed_save_reads_as_plain_words_and_keeps_the_details(
     window = strata_window()
     draw_shape(window, "rect", (100, 100), (200, 160))
     folder = tmp_path / "gone"
-    window.documents.save_to(folder / "drawing.strata")
+    save(window, folder / "drawing.strata", wait=False)
     dead_save(qtbot, window)
     plain = f"The folder {folder} no longer exists. Choose another place with Save As."
     qtbot.waitUntil(lambda: plain in window.statusBar().currentMessage(), timeout=3000)
@@ -112,9 +112,9 @@ def test_a_failed_folder_sync_keeps_the_document_modified_and_says_so(
     draw_shape(window, "ellipse", (100, 100), (200, 160))
     target = tmp_path / "drawing.strata"
     window.documents.file_ops = BrokenAt("fsync_dir", errno.EIO)
-    window.documents.save_to(target)
+    save(window, target, wait=False)
     dead_save(qtbot, window)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert load(target) == window.document.snapshot()  # the rename happened
     assert window.isWindowModified()  # but it is not known to be durable
     notice = window.dead_letter_notice

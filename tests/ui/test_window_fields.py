@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWid
 from pytestqt.qtbot import QtBot
 
 from editor.model import Rect, Text
-from editor.testing import activate, draw_shape
+from editor.testing import activate, draw_shape, select
 from editor.ui.main_window import MainWindow
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
@@ -87,7 +87,7 @@ def test_ctrl_z_after_a_wheel_step_in_a_focused_field_undoes_it(
 ) -> None:
     window = strata_window()
     t = draw_shape(window, "text", (100, 100), (300, 160), text="Hi")
-    window.session.selection.set([t])
+    select(window, t)
     field = focus(window, window.properties.font_size)
     before = window.document[t]
     assert isinstance(before, Text)
@@ -157,7 +157,7 @@ def test_the_properties_dock_fits(
         window.resize(*size)
         qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
     shape = draw_shape(window, kind, (100, 100), (300, 160))
-    window.session.selection.set([shape])
+    select(window, shape)
     QApplication.processEvents()
     panel = window.properties
     area = panel.findChild(QScrollArea)

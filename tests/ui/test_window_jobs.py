@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from editor.io.atomic import FileOps
 from editor.io.format import load
 from editor.jobs import JobState
-from editor.testing import draw_shape, press, wait_until_idle
+from editor.testing import draw_shape, press, save, wait_until_idle
 from editor.ui.jobs_panel import PendingJobsDialog
 from editor.ui.main_window import MainWindow
 from tests.ui.test_window import answer, dialog
@@ -56,8 +56,8 @@ def test_a_failed_save_is_announced_and_retried_from_the_jobs_dock(
     ops = DenyingOps()
     window.documents.file_ops = ops
     target = tmp_path / "drawing.strata"
-    window.documents.save_to(target)
-    wait_until_idle(window.jobs)
+    save(window, target, wait=False)
+    wait_until_idle(window)
     # the document stays modified and the window says why, without a modal dialog
     assert window.isWindowModified()
     notice = window.dead_letter_notice
@@ -78,7 +78,7 @@ def test_a_failed_save_is_announced_and_retried_from_the_jobs_dock(
     retry = panel.findChild(QToolButton, "jobs_retry_button")
     assert retry is not None and retry.isEnabled()
     QTest.mouseClick(retry, Qt.MouseButton.LeftButton)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     qtbot.waitUntil(lambda: not window.isWindowModified(), timeout=3000)
     assert len(load(target).shapes) == 1
     assert window.jobs.dead_letters() == ()
@@ -93,13 +93,13 @@ def test_a_retried_save_does_not_mark_later_edits_clean(
     draw_shape(window, "rect", (100, 100), (200, 160))
     ops = DenyingOps()
     window.documents.file_ops = ops
-    window.documents.save_to(tmp_path / "drawing.strata")
-    wait_until_idle(window.jobs)
+    save(window, tmp_path / "drawing.strata", wait=False)
+    wait_until_idle(window)
     draw_shape(window, "ellipse", (300, 100), (400, 160))  # edited after the failed save
     ops.denied = False
     (letter,) = window.jobs.dead_letters()
     window.jobs.retry_dead(letter.job_id)
-    wait_until_idle(window.jobs)
+    wait_until_idle(window)
     assert window.isWindowModified(), "the file holds the older state only"
 
 
@@ -158,13 +158,13 @@ def test_a_newer_save_discards_older_failed_saves_of_the_same_file(
     ops = DenyingOps()
     window.documents.file_ops = ops
     target = tmp_path / "drawing.strata"
-    window.documents.save_to(target)
-    wait_until_idle(window.jobs)
+    save(window, target, wait=False)
+    wait_until_idle(window)
     assert len(window.jobs.dead_letters()) == 1
     draw_shape(window, "ellipse", (300, 100), (400, 160))
     ops.denied = False
-    window.documents.save_to(target)
-    wait_until_idle(window.jobs)
+    save(window, target, wait=False)
+    wait_until_idle(window)
     assert window.jobs.dead_letters() == (), "retrying it would put the older state back"
     assert len(load(target).shapes) == 2
     assert not window.isWindowModified()

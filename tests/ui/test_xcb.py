@@ -32,7 +32,7 @@ from tests.ui.xkeys import XSession
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "ui" / "xcb_screenshot.py"
-SAMPLE = ROOT / "resources" / "samples" / "welcome.strata"
+SAMPLE = ROOT / "editor" / "samples" / "welcome.strata"
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import ClassVar, Final, Literal
 
 import msgspec
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTextLayout
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -79,6 +79,7 @@ from editor.io.render import (
     tiny_color,
 )
 from editor.model import Ellipse, Line, Page, Shape, Text
+from editor.ui.later import call_later
 
 #: Above every document shape. Document z keys are small floats (about the shape count),
 #: so helpers (selection, previews, the text editor) stack safely above them.
@@ -534,7 +535,7 @@ class ShapeLayer(QGraphicsItem):
             painted = getattr(scene, "layer_painted", None)
             if painted is not None:
                 # With the scene as context: dropped if the scene is deleted first.
-                QTimer.singleShot(0, scene, painted)
+                call_later(scene, 0, painted)
         ordered = getattr(scene, "shape_items_in_order", None)
         found: Iterable[QGraphicsItem]
         if ordered is not None and exposed.contains(self._content):

@@ -22,11 +22,12 @@ from operator import add as add_
 from operator import sub
 from typing import Final
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from editor.io.render import item_geometry
 from editor.model import Change, Document, Shape
+from editor.ui.later import call_later
 from editor.ui.session import Session
 
 from .handles import SelectionOverlay
@@ -134,7 +135,7 @@ class CanvasScene(QGraphicsScene):
         finally:
             if collecting:
                 gc.enable()
-        QTimer.singleShot(INDEX_DELAY_MS, self, self._warm_index)
+        call_later(self, INDEX_DELAY_MS, self._warm_index)
         if items:
             # Centre +- a radius covering the item at any rotation: (larger side) / sqrt(2).
             reach = [r * _HALF_DIAGONAL for r in reaches]

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable
 from typing import Final
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsVi
 
 from editor.commands import MoveShapes
 from editor.model import Change, Text
+from editor.ui.later import call_later
 from editor.ui.session import Session
 
 from .geometry import quantum
@@ -358,7 +359,7 @@ class Canvas(QGraphicsView):
         # undo that removed the box): keep the item alive until control returns to the
         # event loop, so Qt never runs code on a deleted item.
         self._retired.append(edit.editor)
-        QTimer.singleShot(0, self, self._retired.clear)
+        call_later(self, 0, self._retired.clear)
         if self._scene is not None:
             self._scene.set_overlay_hidden(False)
             if edit.exists():

@@ -51,6 +51,12 @@ class Coalescer(QObject):
         self._marked = False
         self._timer.stop()
 
+    def flush(self) -> None:
+        """Run a pending call now (tests: `editor.testing.wait_until_idle`)."""
+        if self._marked:
+            self.cancel()
+            self._callback()
+
     def _fire(self) -> None:
         self._marked = False
         self._callback()

@@ -83,6 +83,7 @@ class HistoryPanel(QWidget):
         view = self._view = _HistoryView(self, self._follow_before_input)
         view.setModel(self._model)
         view.setAccessibleName("History")
+        view.setObjectName("history_view")
         view.horizontalHeader().hide()
         view.horizontalHeader().setStretchLastSection(True)
         rows = view.verticalHeader()

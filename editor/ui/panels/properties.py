@@ -252,7 +252,7 @@ class PropertiesPanel(QWidget):
         try:
             command.do(scratch)
         except ValueError as exc:
-            log.info("property change rejected: %s", exc)
+            log.info("property change rejected: %s", str(exc))
         else:
             styled = scratch.get(box.id)
             if isinstance(styled, Text) and self._restyle is not None:
@@ -344,13 +344,16 @@ class PropertiesPanel(QWidget):
         fill_row = _row(self.fill_button, self.fill_none, stretch=True)
         self._add(form, "fill", "&Fill:", fill_row, "Fill colour", buddy=self.fill_button)
         self.fill_none.setAccessibleName("No fill")
+        self.fill_none.setObjectName("properties_no_fill")
         stroke_row = _row(self.stroke_button, self.stroke_none, stretch=True)
         self._add(form, "stroke", "&Stroke:", stroke_row, "Stroke colour", buddy=self.stroke_button)
         self.stroke_none.setAccessibleName("No stroke")
+        self.stroke_none.setObjectName("properties_no_stroke")
         self._add(form, "stroke_width", "Stroke &width:", self.stroke_width, "Stroke width")
         self._add(form, "opacity", "&Opacity:", _row(self.opacity_slider, self.opacity_spin),
                   "Opacity", buddy=self.opacity_slider)  # fmt: skip
         self.opacity_spin.setAccessibleName("Opacity percent")
+        self.opacity_spin.setObjectName("properties_opacity_percent")
         outer.addWidget(self._style_box)
 
         # Text
@@ -430,6 +433,7 @@ class PropertiesPanel(QWidget):
     ) -> None:
         target = buddy if buddy is not None else field
         target.setAccessibleName(accessible)
+        target.setObjectName(f"properties_{name}")  # stable: docs/testing.md
         form.addRow(_label(text, target), field)
         self._rows[name] = (form, field)
 
@@ -613,7 +617,7 @@ class PropertiesPanel(QWidget):
                 finally:
                     self._pushing = False
         except ValueError as exc:  # includes CommandError
-            log.info("property change rejected: %s", exc)
+            log.info("property change rejected: %s", str(exc))
         self.refresh()
         return pushed
 
