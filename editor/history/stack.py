@@ -426,7 +426,9 @@ class History(QObject):
         finally:
             stack.blockSignals(blocked)
             self._adopting = False
-            if collecting:
+            if collecting:  # what editor.journal's paused_gc does: see settle_gc there
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()
         self._sealed_upto = self._serial_at(len(steps))  # the adopted steps never merge
         self._open = None
