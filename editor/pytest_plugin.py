@@ -168,13 +168,13 @@ def _forget_values_built_on_us(node: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Empty the offscreen clipboard while Python is still alive (only if Qt was used).
+    """Empty the offscreen clipboard while Python is still alive (if Strata was used).
 
     On the offscreen platform Qt destroys its clipboard after the interpreter has shut
     down; if it still holds a QMimeData made from Python (a copy in a test), deleting it
     then segfaults the process after every test passed.
     """
-    if "PySide6.QtWidgets" in sys.modules:
+    if "editor.app" in sys.modules:  # Strata's windows were used (never import it here)
         app = importlib.import_module("editor.app")
         release: Callable[[], Any] = app.release_offscreen_clipboard
         release()

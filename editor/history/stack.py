@@ -116,6 +116,10 @@ class UndoCommand(QUndoCommand):
         #: Nothing merges into this step any more (its gesture ended).
         self.sealed = False
 
+    def release(self) -> None:
+        """Let go of the history and the command (this step was merged into another)."""
+        del self._history, self.command
+
     def id(self) -> int:
         if self._history._adopting:
             return -1  # adopted steps never merge: Qt then skips mergeWith
@@ -235,11 +239,17 @@ class History(QObject):
         self._merged = False
         self._skip_redo = True
         self._in_push = True
+        wrapper = UndoCommand(self, command, next(self._serials))
         try:
-            stack.push(UndoCommand(self, command, next(self._serials)))
+            stack.push(wrapper)
         finally:
             self._skip_redo = False
             self._in_push = False
+        if self._merged:
+            # Qt deleted the merged command inside push(), and PySide keeps its Python
+            # wrapper alive for good: let it hold nothing (it held this history and,
+            # through it, the whole document of every closed window).
+            wrapper.release()
         if not self._merged and stack.index() == index and bottom is not None:
             self._base_serial = bottom  # the undo limit dropped the oldest command
         if step is not None and stack.index() >= index:
