@@ -137,8 +137,7 @@ class JournalLink(QObject):
         assert self.journal is not None
         session = Session(path=path, document=rebuilt.document)
         session.history.set_undo_limit(0)
-        steps = [(s.commands, s.text if s.macro else None) for s in rebuilt.steps]
-        session.history.adopt(steps, rebuilt.index, rebuilt.saved_index)
+        session.history.adopt(rebuilt.history_steps(), rebuilt.index, rebuilt.saved_index)
         session.recorder = self.journal.resume(info.id, path=path, sha256=sha256,
                                                index=rebuilt.index, reopened=reopened,
                                                seq=self.journal.last_seq(info.id))  # fmt: skip
