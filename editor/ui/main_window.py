@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
         """View > Jobs (Ctrl+J): the Jobs dock, on Dead letters when there are any, with
         the keyboard in its list (Ctrl+R retries, Delete discards; Escape goes back)."""
         self.show_jobs(dead=bool(self.jobs.dead_letters()))
-        self.jobs_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.jobs_panel.focus_list()
 
     def _back_to_canvas(self) -> None:
         """Escape in a dock: the keyboard goes back to the drawing."""

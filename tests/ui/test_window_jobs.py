@@ -159,6 +159,12 @@ def test_ctrl_j_puts_the_keyboard_in_the_dead_letters_right_after_a_job_died(
     qtbot.waitUntil(lambda: bool(window.jobs.dead_letters()))  # the panel not updated yet
     press(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     assert window.jobs_panel.dead_view().hasFocus()  # on Dead letters, current
+    # ...on a selected row, so Retry (Ctrl+R) and Discard (Delete) act at once, as the
+    # highlighted row suggests (they were disabled: the row was current, not selected).
+    [letter] = window.jobs_panel.dead_model().letters()
+    assert window.jobs_panel.action("retry").isEnabled()
+    assert window.jobs_panel.action("discard").isEnabled()
+    assert letter.job_id == job_id
     (tmp_path / "later").mkdir()
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     QTest.keyClick(window.jobs_panel.dead_view(), Qt.Key.Key_R, ctrl_shift)  # Retry All
