@@ -491,8 +491,8 @@ def select(window: MainWindow, *ids: str) -> None:
 
 def shape_center(window: MainWindow, shape_id: str) -> Point:
     """The centre of a shape's bounding box, in document coordinates (for `click`)."""
-    x0, y0, x1, y1 = bounds(window.document[shape_id])
-    return ((x0 + x1) / 2, (y0 + y1) / 2)
+    x, y, width, height = bounds(window.document[shape_id])
+    return (x + width / 2, y + height / 2)
 
 
 def set_property(window: MainWindow, name: str, value: object) -> None:

@@ -236,9 +236,9 @@ class JobMachine:
             partial(self._relay.progress.emit, token),
         )  # fmt: skip
         lane = entry.target
-        worker = Worker(
-            token, entry.id, entry.job, self._attempt(entry.policy), context, self._relay, lane
-        )
+        written = self.link.written(entry.id) if self.link is not None else None  # row stored
+        worker = Worker(token, entry.id, entry.job, self._attempt(entry.policy), context,
+                        self._relay, lane, written)  # fmt: skip
         if not self.workers:
             self._busy(True)
         self.workers[token] = worker

@@ -21,6 +21,7 @@ left alone; dead letters enter the dead-letter queue with their stored error.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -83,6 +84,10 @@ class StoreLink:
             partial(self._encode, job), job.key, self._clock.wall_time(),
             name=job.name, kind=job.kind, target=job.target,
         )  # fmt: skip
+
+    def written(self, job_id: JobId) -> threading.Event | None:
+        """Set once a new job's row is stored (None: nothing to wait for)."""
+        return self.store.written(job_id)
 
     def moved(self, entry: Entry, state: JobState, machine: JobMachine) -> None:
         if entry.fresh:  # its row was added as queued a moment ago

@@ -131,11 +131,16 @@ class SqliteJobStore:
         keep_dead: int = KEEP_DEAD,
         clock: Callable[[], float] = time.time,
         release: Release | None = None,
+        mark: Callable[[], threading.Event | None] | None = None,
+        after_commit: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         """`read`: a connection for reads (and the first id block); `put`, `flush`: the
         database writer's (editor.journal.writer.Writer); `owner`: this process;
         `alive(owner)`: whether a process named so still runs (editor.journal.owner);
         `release`: told of jobs that will not run again (see the module notes).
+        `mark`: the writer's "tell me when this is committed" (see `written`).
+        `after_commit`: the writer's "run this once the batch is committed": released
+        files are removed only then (else at once).
 
         Raises sqlite3.Error when the tables cannot be read or the first block of ids
         cannot be reserved (tables missing or damaged, the database locked): the caller
@@ -156,7 +161,9 @@ class SqliteJobStore:
         self._fetching = False
         self._lock = threading.Lock()
         self._finishes = 0
-        self._release = release
+        self._release = Releaser(release, after_commit) if release is not None else None
+        self._mark = mark
+        self._written: dict[JobId, threading.Event] = {}
         self._end = 0  # the end of the last block taken
         self._read.execute(f"SELECT {_COLUMNS} FROM jobs LIMIT 0")  # every column there
         self._take(self._reserve_here())
@@ -235,7 +242,18 @@ class SqliteJobStore:
                             "another process; it runs here unstored", job_id, name)  # fmt: skip
 
         self._put(op)
+        if self._mark is not None:
+            event = self._mark()
+            if event is not None:
+                self._written[job_id] = event
         return job_id, True
+
+    def written(self, job_id: JobId) -> threading.Event | None:
+        """Set once a new job's row is committed (then forgotten); None if nothing is
+        pending. The first attempt waits for it on its worker thread: a job's side
+        effects never start before the store knows the job, so a kill cannot leave a
+        half-written temp file of a job nobody will run again."""
+        return self._written.pop(job_id, None)
 
     def update(
         self,
@@ -258,11 +276,12 @@ class SqliteJobStore:
             lease_until if state is JobState.RUNNING else None,
             now, job_id,
         )  # fmt: skip
-        if self._release is not None and state in FINISHED:
+        release = self._release
+        if release is not None and state in FINISHED:
 
             def op(conn: sqlite3.Connection) -> None:  # it will not run again
                 conn.execute(_UPDATE, params)
-                self._released(conn, [job_id])
+                release.released(conn, [job_id])
 
             self._put(op)
         else:
@@ -277,13 +296,14 @@ class SqliteJobStore:
                    (until, owner)))  # fmt: skip
 
     def remove(self, job_ids: Iterable[JobId]) -> None:
-        ids = list(job_ids)
+        ids, release = list(job_ids), self._release
         if ids:
 
             def op(conn: sqlite3.Connection) -> None:
-                texts = self._envelopes(conn, ids)
+                texts = release.envelopes(conn, ids) if release is not None else []
                 conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
-                self._released_texts(conn, texts)
+                if release is not None:
+                    release.released_texts(conn, texts)
 
             self._put(op)
 
@@ -324,9 +344,11 @@ class SqliteJobStore:
                     why.message if why else "no error kept",
                 )
             gone += [r[0] for r in letters]
-            texts = self._envelopes(conn, gone) if self._release is not None else []
+            release = self._release
+            texts = release.envelopes(conn, gone) if release is not None else []
             conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in gone])
-            self._released_texts(conn, texts)
+            if release is not None:
+                release.released_texts(conn, texts)
             if out is not None:
                 out.extend(gone)
 
@@ -338,29 +360,6 @@ class SqliteJobStore:
     def close(self) -> None:
         """Close the read connection (after the writer has taken its last writes)."""
         self._read.close()
-
-    # -------------------------------------------------------- released work
-    def _envelopes(self, conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
-        return _envelopes(conn, ids) if self._release is not None else []
-
-    def _released(self, conn: sqlite3.Connection, ids: list[JobId]) -> None:
-        self._released_texts(conn, self._envelopes(conn, ids))
-
-    def _released_texts(self, conn: sqlite3.Connection, texts: list[str]) -> None:
-        release = self._release
-        if release is None or not texts:
-            return
-
-        def in_use(text: str) -> bool:
-            return conn.execute(
-                f"SELECT 1 FROM jobs WHERE state IN {_MAY_RUN_SQL} AND instr(envelope, ?) > 0"
-                " LIMIT 1", (text,)).fetchone() is not None  # fmt: skip
-
-        try:
-            release(_parsed(texts), in_use)
-        except Exception as exc:  # never the writer's failure: the rows are what matters
-            # The message, not the exception: a record holding it keeps its frames alive.
-            log.warning("job store: releasing the files of finished jobs failed: %r", str(exc))
 
     def sweep(self, sweep: Sweep, grace: float) -> None:
         """Hand `sweep` every envelope that may still run (on the writer thread)."""
@@ -411,6 +410,48 @@ class SqliteJobStore:
         if row.state is JobState.RUNNING and row.lease_until is not None:
             return row.lease_until > now or _same_host(row.owner)
         return True
+
+
+class Releaser:
+    """Removes the files of jobs that will not run again (a save's snapshot), on the
+    writer thread, once the rows saying so are committed: a kill between removing a
+    snapshot and committing its job's finish left a job that ran again without it."""
+
+    __slots__ = ("_after_commit", "_release")
+
+    def __init__(
+        self, release: Release, after_commit: Callable[[Callable[[], None]], None] | None
+    ) -> None:
+        self._release = release
+        self._after_commit = after_commit
+
+    def envelopes(self, conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
+        return _envelopes(conn, ids)
+
+    def released(self, conn: sqlite3.Connection, ids: list[JobId]) -> None:
+        self.released_texts(conn, _envelopes(conn, ids))
+
+    def released_texts(self, conn: sqlite3.Connection, texts: list[str]) -> None:
+        if not texts:
+            return
+        release = self._release
+
+        def in_use(text: str) -> bool:
+            return conn.execute(
+                f"SELECT 1 FROM jobs WHERE state IN {_MAY_RUN_SQL} AND instr(envelope, ?) > 0"
+                " LIMIT 1", (text,)).fetchone() is not None  # fmt: skip
+
+        def run() -> None:
+            try:
+                release(_parsed(texts), in_use)
+            except Exception as exc:  # never the writer's failure: the rows matter
+                # The message, not the exception: a record keeps an exception's frames.
+                log.warning("job store: releasing finished jobs' files failed: %r", str(exc))
+
+        if self._after_commit is not None:
+            self._after_commit(run)
+        else:
+            run()
 
 
 def _envelopes(conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:

@@ -18,6 +18,7 @@ tests/jobs/test_kinds.py (memory), tests/jobs/test_sqlstore.py (SQLite, both).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -117,6 +118,10 @@ class JobStore(Protocol):
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every write so far is stored (True when it is)."""
+
+    def written(self, job_id: JobId) -> threading.Event | None:
+        """An event set when a just-added job's row is stored, or None (stored already,
+        or a store that stores at once). Asked once per job, before its first attempt."""
 
 
 class MemoryJobStore:
@@ -221,3 +226,6 @@ class MemoryJobStore:
 
     def flush(self, timeout: float = 10.0) -> bool:
         return True
+
+    def written(self, job_id: JobId) -> threading.Event | None:
+        return None

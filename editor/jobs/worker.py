@@ -14,6 +14,7 @@ The relay lives as long as its queue, which stays alive while any of its workers
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,10 @@ class Relay(QObject):
     progress = Signal(int)
 
 
+#: Longest a first attempt waits for its job's row to be stored (seconds).
+WRITTEN_WAIT = 5.0
+
+
 class Worker(QRunnable):
     """Runs one attempt. The queue keeps a reference until `finished` arrives."""
 
@@ -53,6 +58,7 @@ class Worker(QRunnable):
         context: JobContext,
         relay: Relay,
         lane: str | None,
+        written: threading.Event | None = None,
     ) -> None:
         super().__init__()
         # The pool deletes the C++ runnable after run() returns; PySide then drops its own
@@ -66,8 +72,14 @@ class Worker(QRunnable):
         self.context = context
         self.lane = lane
         self._relay = relay
+        #: Set when the job store has this job's row: the attempt waits for it first.
+        self.written = written
 
     def run(self) -> None:
+        if self.written is not None:
+            # Bounded: a store whose writer stopped sets it at once; a slow disk does
+            # not hold the job for longer than this (it then runs as an unstored one).
+            self.written.wait(WRITTEN_WAIT)
         try:
             ran = self.attempt(self.job, self.context)
         except BaseException as exc:  # only if describing the job's own failure failed

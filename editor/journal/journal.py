@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import threading
 import time
 import uuid
 import zlib
@@ -140,6 +141,15 @@ class Journal:
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued is committed (tests, closing, the CLI)."""
         return self._writer.flush(timeout) if self._writer is not None else False
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """From inside a put op: run `callback` after its batch commits (Writer)."""
+        if self._writer is not None:
+            self._writer.after_commit(callback)
+
+    def mark(self) -> threading.Event | None:
+        """An event set when everything queued so far is committed (None: no writer)."""
+        return self._writer.mark() if self._writer is not None else None
 
     def close(self) -> None:
         if self._writer is not None:

@@ -59,6 +59,8 @@ class Writer:
         self._on_problem = on_problem
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.failed: str | None = None
+        #: Run after the current batch commits (writer thread; see `after_commit`).
+        self._after: list[Callable[[], None]] = []
         self.commits = 0
         self.syncs = 0
         self._thread = threading.Thread(target=self._run, name="strata-journal", daemon=True)
@@ -75,6 +77,23 @@ class Writer:
         marker = _Flush()
         self._queue.put(marker)
         return marker.done.wait(timeout) and self.failed is None
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """From inside an op (writer thread): run `callback` once the batch is committed,
+        and never if it is rolled back. For side effects outside the database (removing
+        a file) that must not happen unless the rows saying so are stored: a kill
+        between the two then leaves the file, never a row pointing at a missing file."""
+        self._after.append(callback)
+
+    def mark(self) -> threading.Event:
+        """An event set once everything queued before this call is committed (or the
+        writing stopped); no waiting here (GUI thread)."""
+        marker = _Flush()
+        if self._thread.is_alive():
+            self._queue.put(marker)
+        else:
+            marker.done.set()
+        return marker.done
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued, fsync, stop the thread, close the connection."""
@@ -134,11 +153,18 @@ class Writer:
                     conn.execute(statement[0], statement[1])
             conn.execute("COMMIT")
         except (sqlite3.Error, OSError, ValueError) as exc:
+            self._after.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             self._fail(exc)
             return False
         self.commits += 1
+        after, self._after = self._after, []
+        for callback in after:
+            try:
+                callback()
+            except Exception as exc:  # a side effect's failure never stops the writer
+                log.warning("journal: an after-commit step failed: %s", str(exc))
         return True
 
     def _sync(self) -> None:

@@ -90,7 +90,7 @@ def open_job_history(journal: Journal | None) -> JobHistory:
         read = connect(journal.path)
         store = SqliteJobStore(
             read, journal.put, journal.flush, owner=journal.owner, alive=owners.is_alive,
-            release=snapshots.release,
+            release=snapshots.release, mark=journal.mark, after_commit=journal.after_commit,
         )  # fmt: skip
     except sqlite3.Error as exc:
         if read is not None:

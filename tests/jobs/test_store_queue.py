@@ -251,3 +251,63 @@ def test_a_restored_job_keeps_its_stored_key_so_a_duplicate_coalesces_into_it(
     assert queue.submit(again) == job_id  # coalesced, never a second entry under its id
     drive(queue)
     assert queue.record(job_id).state is JobState.SUCCEEDED and board.done == {"a": [1]}
+
+
+class Order:
+    """What happened, in order, across threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[str] = []
+
+    def add(self, what: str) -> None:
+        with self.lock:
+            self.events.append(what)
+
+
+class RowWritten(threading.Event):
+    """The store's "row committed" event; records when an attempt waits for it."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.order.add("waited for the row")
+        return super().wait(timeout)
+
+
+class WritesLater(MemoryJobStore):
+    """A store that, like the SQLite one, commits new rows on another thread."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+
+    def written(self, job_id: int) -> threading.Event | None:
+        event = RowWritten(self.order)
+        event.set()  # committed by the time the attempt asks (no waiting in the test)
+        return event
+
+
+class Noting(TallyJob):
+    def __init__(self, board: Board, name: str, order: Order) -> None:
+        super().__init__(board, name)
+        self.order = order
+
+    def run(self, context):  # type: ignore[no-untyped-def]
+        self.order.add("ran")
+        return super().run(context)
+
+
+def test_a_job_starts_its_work_only_once_the_store_has_its_row(
+    make_queue: MakeQueue, drive: Drive
+) -> None:
+    """A kill between a job starting to write its file and its row being committed left
+    a temp file of a job no later start knew to run again (tests/faults/test_kill_jobs.py):
+    the first attempt now waits, on its worker thread, for the row."""
+    board, order = Board(), Order()
+    queue = make_queue(store=WritesLater(order), kinds=tally_kinds(board))
+    queue.submit(Noting(board, "waits", order))
+    drive(queue)
+    assert order.events == ["waited for the row", "ran"]

@@ -308,3 +308,29 @@ def test_what_a_paused_gc_made_goes_to_the_oldest_generation_and_stays_collectab
     assert id(history.stack.command(0)) in {id(o) for o in gc.get_objects(generation=2)}
     gc.collect()
     assert gone() is None
+
+
+def test_after_commit_steps_run_only_once_their_batch_is_committed(tmp_path: Path) -> None:
+    """Removing a finished job's snapshot file before the row saying it finished was
+    committed let a kill in between leave a job that runs again without its snapshot
+    (tests/faults/test_kill_jobs.py); such steps now run after the commit, never after a
+    rollback."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+    ran: list[str] = []
+
+    def good(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE t (x)")
+        journal.after_commit(lambda: ran.append("committed"))
+        assert ran == []  # not inside the transaction
+
+    def bad(conn: sqlite3.Connection) -> None:
+        journal.after_commit(lambda: ran.append("rolled back"))
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+    journal.put(good)
+    assert journal.flush()
+    assert ran == ["committed"]
+    journal.put(bad)
+    journal.flush()
+    assert ran == ["committed"]
+    journal.close()

@@ -169,3 +169,16 @@ def test_select_and_wait_for_dialog_check_their_arguments(
     window.action_registry["about"].trigger()
     box = wait_for_dialog(qtbot, "about_dialog")
     box.close()
+
+
+def test_shape_center_is_the_middle_of_the_shape(strata_window: Window) -> None:
+    """It read bounds() as two corners, not (x, y, width, height): for a box at (100, 100)
+    sized 100 x 60 it gave (100, 80), outside the shape (found by another engineer)."""
+    window = strata_window()
+    box = draw_shape(window, "rect", (100, 100), (200, 160))
+    line = draw_shape(window, "line", (300, 300), (400, 340))
+    assert shape_center(window, box) == (150, 130)
+    assert shape_center(window, line) == (350, 320)
+    select(window)
+    click(window, shape_center(window, box))
+    assert window.session.selection.ids() == (box,)
