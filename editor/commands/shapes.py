@@ -23,11 +23,9 @@ from editor.model import (
     MAX_COORD,
     Document,
     Shape,
-    Text,
     check_geometry_value,
     check_style_value,
-    geometry_fields,
-    kind_of,
+    kind_of_shape,
     supports_property,
     translated,
     with_property,
@@ -228,17 +226,13 @@ class SetGeometry(ShapeEdit):
 
         def apply(shape: Shape) -> Shape:
             values = by_id[shape.id]
-            allowed = geometry_fields(shape)
+            kind = kind_of_shape(shape)
+            allowed = kind.geometry.fields
             for name in values:
                 if name not in allowed:
-                    raise CommandError(f"a {kind_of(shape)} has no geometry field {name!r}")
-            if (
-                type(shape) is Text
-                and shape.auto_height
-                and values.get("height", shape.height) != shape.height
-            ):
-                return msgspec.structs.replace(shape, auto_height=False, **values)
-            return msgspec.structs.replace(shape, **values)
+                    raise CommandError(f"a {kind.name} has no geometry field {name!r}")
+            new: Shape = kind.set_geometry(shape, values)
+            return new
 
         return apply
 

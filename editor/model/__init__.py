@@ -5,15 +5,14 @@ and changes only through a few primitive operations that report what changed.
 """
 
 from editor.model.document import Change, Document, Snapshot, UnknownShapeError
+from editor.model.kinds import KINDS, MAX_COORD, MAX_SIZE, Geometry, Kind, kind_of_shape
 from editor.model.shapes import (
     BOX_FIELDS,
     COLOR_PATTERN,
     DEFAULT_PAGE,
     LINE_FIELDS,
-    MAX_COORD,
     MAX_FONT_FAMILY_LENGTH,
     MAX_FONT_SIZE,
-    MAX_SIZE,
     STYLE_PROPERTIES,
     Box,
     Ellipse,
@@ -44,6 +43,7 @@ __all__ = [
     "BOX_FIELDS",
     "COLOR_PATTERN",
     "DEFAULT_PAGE",
+    "KINDS",
     "LINE_FIELDS",
     "MAX_COORD",
     "MAX_FONT_FAMILY_LENGTH",
@@ -54,6 +54,8 @@ __all__ = [
     "Change",
     "Document",
     "Ellipse",
+    "Geometry",
+    "Kind",
     "Line",
     "Page",
     "Rect",
@@ -70,6 +72,7 @@ __all__ = [
     "geometry_of",
     "is_color",
     "kind_of",
+    "kind_of_shape",
     "line",
     "rect",
     "style_value",
