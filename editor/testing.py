@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QSettings, Qt
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor, QIcon, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -59,6 +59,7 @@ from editor.jobs import DeadLetter, FakeClock, JobLog, JobQueue, JobState, Retry
 from editor.journal import Journal
 from editor.model import bounds
 from editor.ui.canvas import simulate
+from editor.ui.canvas.registry import TOOLS as REGISTERED_TOOLS
 from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.panels import ColorButton
 from editor.ui.panels.fields import FontField, NumberField
@@ -120,12 +121,10 @@ DIALOG_NAMES: dict[str, str] = {
     "unsaved_dialog": "Save / Discard / Cancel before closing or opening",
 }
 
-TOOL_KEYS = {
-    "select": Qt.Key.Key_V,
-    "rect": Qt.Key.Key_R,
-    "ellipse": Qt.Key.Key_E,
-    "line": Qt.Key.Key_L,
-    "text": Qt.Key.Key_T,
+#: Each tool's one-key shortcut (Select: V, Rectangle: R, ...), from the one tool list.
+TOOL_KEYS: dict[str, Qt.Key] = {
+    name: QKeySequence(tool.key)[0].key()  # type: ignore[index]
+    for name, tool in REGISTERED_TOOLS.items()
 }
 
 

@@ -139,18 +139,14 @@ class Frame:
 
     @staticmethod
     def of(shapes: Sequence[Shape]) -> Frame | None:
-        """The frame for a selection (None when nothing is selected)."""
+        """The frame for a selection (None when nothing is selected): a shape's own
+        (its kind's `CanvasKind.frame`), or the group's."""
         if not shapes:
             return None
         if len(shapes) == 1:
-            shape = shapes[0]
-            if isinstance(shape, Line):
-                return Frame("line", shape.x1, shape.y1, shape.x2, shape.y2)
-            w, h = shape.width / 2.0, shape.height / 2.0
-            return Frame(
-                "box", -w, -h, w, h, shape.rotation % 360.0,
-                shape.x + w, shape.y + h,
-            )  # fmt: skip
+            from .registry import canvas_kind  # noqa: PLC0415 (the registry needs Frame)
+
+            return canvas_kind(shapes[0]).frame(shapes[0])
         left = top = math.inf
         right = bottom = -math.inf
         for shape in shapes:
