@@ -20,6 +20,7 @@ from editor.commands.base import (
     require,
 )
 from editor.model import (
+    KINDS,
     MAX_COORD,
     Document,
     Shape,
@@ -165,7 +166,12 @@ class MoveShapes(ShapeEdit):
 
 
 class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
-    """New geometry for one shape: the box fields or the line end points to set."""
+    """New geometry for one shape: the box fields or the line end points to set.
+
+    One optional field per geometry field of every family in `editor.model.kinds` (the
+    command's data stays flat: ``{"id": "s1", "width": 40}``); the shape's kind decides
+    which of them apply (`SetGeometry` refuses the others) and how (`Kind.set_geometry`).
+    """
 
     id: str
     x: float | None = None
@@ -189,8 +195,12 @@ class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
 
     def values(self) -> dict[str, float]:
         """The fields this change sets."""
-        names = ("x", "y", "width", "height", "rotation", "x1", "y1", "x2", "y2")
-        return {n: float(v) for n in names if (v := getattr(self, n)) is not None}
+        return {n: float(v) for n in _CHANGE_FIELDS if (v := getattr(self, n)) is not None}
+
+
+#: The geometry fields a change may carry: every geometry family's (`editor.model.kinds`).
+_CHANGE_FIELDS: tuple[str, ...] = GeometryChange.__struct_fields__[1:]
+assert set(_CHANGE_FIELDS) == {f for k in KINDS.values() for f in k.geometry.fields}
 
 
 @register

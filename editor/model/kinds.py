@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 import msgspec
 
@@ -66,12 +66,32 @@ class Geometry(Protocol):
         """The shape moved by (dx, dy), clamped to the coordinate bounds."""
         ...
 
+    def extent(self, shape: Any) -> tuple[float, float, float, float]:
+        """The (x, y, width, height) a Properties panel edits: a box's own fields
+        (rotation aside), the bounds of a line's end points."""
+        ...
+
+    def stretched(
+        self, shape: Any, axis: Axis, origin: float, old: float, size: float
+    ) -> dict[str, float]:
+        """The geometry values that stretch the shape along `axis` ("width": x) as one
+        of a selection whose extent along it goes from `old` to `size`, about `origin`."""
+        ...
+
     def scaled(
         self, shape: Any, sx: float, ax: float, sy: float, ay: float, min_size: float
     ) -> Any:
         """The shape as one of a group scaled about (ax, ay) by (sx, sy) (a resize of a
         multiple selection); no side shrinks below `min_size` unless it already was."""
         ...
+
+
+Axis = Literal["width", "height"]
+
+
+def _scale(offset: float, old: float, new: float) -> float:
+    # Exact at the far edge: a shape spanning the union gets exactly the typed size.
+    return new if offset == old else offset * new / old
 
 
 class BoxGeometry:
@@ -99,6 +119,19 @@ class BoxGeometry:
 
     def translated(self, shape: Any, dx: float, dy: float) -> Any:
         return msgspec.structs.replace(shape, x=clamp(shape.x + dx), y=clamp(shape.y + dy))
+
+    def extent(self, shape: Any) -> tuple[float, float, float, float]:
+        return shape.x, shape.y, shape.width, shape.height
+
+    def stretched(
+        self, shape: Any, axis: Axis, origin: float, old: float, size: float
+    ) -> dict[str, float]:
+        pos_name, size_name = ("x", "width") if axis == "width" else ("y", "height")
+        pos, extent = getattr(shape, pos_name), getattr(shape, size_name)
+        if old > 0:
+            return {pos_name: origin + _scale(pos - origin, old, size),
+                    size_name: _scale(extent, old, size)}  # fmt: skip
+        return {size_name: size}
 
     def scaled(
         self, shape: Any, sx: float, ax: float, sy: float, ay: float, min_size: float
@@ -156,6 +189,20 @@ class EndsGeometry:
             x2=clamp(shape.x2 + dx),
             y2=clamp(shape.y2 + dy),
         )
+
+    def extent(self, shape: Any) -> tuple[float, float, float, float]:
+        x, y = min(shape.x1, shape.x2), min(shape.y1, shape.y2)
+        return x, y, abs(shape.x2 - shape.x1), abs(shape.y2 - shape.y1)
+
+    def stretched(
+        self, shape: Any, axis: Axis, origin: float, old: float, size: float
+    ) -> dict[str, float]:
+        a, b = ("x1", "x2") if axis == "width" else ("y1", "y2")
+        p, q = getattr(shape, a), getattr(shape, b)
+        if old > 0:
+            return {a: origin + _scale(p - origin, old, size),
+                    b: origin + _scale(q - origin, old, size)}  # fmt: skip
+        return {b: q + size}  # p == q == origin: grow towards the right / bottom
 
     def scaled(
         self, shape: Any, sx: float, ax: float, sy: float, ay: float, min_size: float
