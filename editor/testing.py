@@ -622,14 +622,15 @@ def draw_shape(
     only once something is typed in it, so for "text" `text` is typed and editing is
     finished with Escape (two undo steps: "Add Text Box", then the typing).
     """
-    if kind not in TOOL_KEYS or kind == "select":
+    tool = REGISTERED_TOOLS.get(kind)
+    if tool is None or tool.gesture is None or tool.drag is None:
         raise ValueError(f"unknown shape kind {kind!r}")
     activate(window)
     window.canvas.setFocus()
     press(window, TOOL_KEYS[kind])
     before = set(window.document.ids())
     drag(window, start, end, modifiers)
-    if kind == "text":
+    if tool.edits_text:
         type_text(window, text)
         press(window, Qt.Key.Key_Escape)
     added = [i for i in window.document.ids() if i not in before]

@@ -325,8 +325,15 @@ register(
          text, set_geometry=_text_geometry)
 )  # fmt: skip
 
-#: Style properties a person can set on a selection, with the shape kinds that have them.
-STYLE_PROPERTIES: Final[dict[str, frozenset[str]]] = {
-    prop: frozenset(k.name for k in KINDS.values() if prop in k.style) for prop in _STYLE_TYPES
-}
+
+def style_properties() -> dict[str, frozenset[str]]:
+    """Style properties a person can set on a selection, with the kinds that have them
+    (of every kind registered now)."""
+    return {
+        prop: frozenset(k.name for k in KINDS.values() if prop in k.style) for prop in _STYLE_TYPES
+    }
+
+
+#: `style_properties()` of the built-in kinds.
+STYLE_PROPERTIES: Final[dict[str, frozenset[str]]] = style_properties()
 assert all(f in _GEOMETRY_TYPES for k in KINDS.values() for f in k.geometry.fields)

@@ -10,7 +10,7 @@ import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import msgspec
 
@@ -223,9 +223,8 @@ def resize(
     end points; `keep_aspect` then snaps the line to 45 degrees.
     """
     if frame.kind == "line":
-        shape = shapes[0]
-        assert isinstance(shape, Line)
-        return [_move_line_end(shape, handle, dx, dy, keep_aspect)]
+        # A "line" frame is an end-points kind's (`EndsGeometry`): x1, y1, x2, y2.
+        return [_move_line_end(cast(Line, shapes[0]), handle, dx, dy, keep_aspect)]
     fdx, fdy = frame.vector_to_frame(dx, dy)
     sx, ax, sy, ay = _scales(frame, handle, fdx, fdy, keep_aspect)
     if frame.kind == "box":

@@ -62,7 +62,6 @@ from editor.model import (
     MAX_COORD,
     MAX_FONT_SIZE,
     MAX_SIZE,
-    STYLE_PROPERTIES,
     Change,
     Document,
     Shape,
@@ -70,6 +69,7 @@ from editor.model import (
     geometry_of,
     kind_of,
     kind_of_shape,
+    style_properties,
     supports_property,
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
@@ -487,7 +487,7 @@ class PropertiesPanel(QWidget):
             prop: [s for s, k in zip(shapes, kinds, strict=True) if k in owners]
             if present & owners
             else []
-            for prop, owners in STYLE_PROPERTIES.items()
+            for prop, owners in style_properties().items()
         }
         for prop, owners in having.items():
             self._set_row_visible(prop, bool(owners))
