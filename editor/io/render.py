@@ -215,8 +215,8 @@ def shape_rotation(shape: Shape) -> float:
 
 def _local_box(shape: Shape) -> QRectF:
     """The unpadded geometry in local coordinates (a line's box may be degenerate)."""
-    _, _, half_w, half_h, _ = _RENDERERS[type(shape)].frame(shape)
-    return QRectF(-half_w, -half_h, 2.0 * half_w, 2.0 * half_h)
+    _, _, w, h, _ = _RENDERERS[type(shape)].frame(shape)
+    return QRectF(-w / 2.0, -h / 2.0, w, h)
 
 
 def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
@@ -227,8 +227,8 @@ def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
     of the kind). The rect is computed with the same float operations as
     ``_local_box(shape).adjusted(-half, -half, half, half)``, so it equals `local_rect`.
     """
-    x, y, half_w, half_h, _ = _RENDERERS[type(shape)].frame(shape)
-    w, h = 2.0 * half_w, 2.0 * half_h
+    x, y, w, h, _ = _RENDERERS[type(shape)].frame(shape)
+    half_w, half_h = w / 2.0, h / 2.0
     stroke_width = shape.stroke_width
     half = stroke_width / 2.0 if shape.stroke is not None and stroke_width > 0.0 else 0.0
     w = w + half + half
@@ -329,8 +329,9 @@ def paint_look(
 class Renderer:
     """The Qt part of one kind's look, registered under the kind's name."""
 
-    #: ``(cx, cy, half_width, half_height, rotation)``: the document point that is the
-    #: local frame's origin, the geometry's half extents in that frame, the rotation.
+    #: ``(cx, cy, width, height, rotation)``: the document point that is the local
+    #: frame's origin, the geometry's extent in that frame (centred on the origin), and
+    #: the rotation.
     frame: Callable[[Any], tuple[float, float, float, float, float]]
     #: Fills in a new `ShapeLook` (box, colours, pens; `visible` False if it paints
     #: nothing).
@@ -353,13 +354,14 @@ def register_renderer(kind: str, renderer: Renderer) -> Renderer:
 
 
 def _box_frame(shape: Any) -> tuple[float, float, float, float, float]:
-    half_w, half_h = shape.width / 2.0, shape.height / 2.0
-    return shape.x + half_w, shape.y + half_h, half_w, half_h, shape.rotation
+    w, h = shape.width, shape.height
+    return shape.x + w / 2.0, shape.y + h / 2.0, w, h, shape.rotation
 
 
 def _line_frame(shape: Any) -> tuple[float, float, float, float, float]:
     x1, y1, x2, y2 = shape.x1, shape.y1, shape.x2, shape.y2
-    return (x1 + x2) / 2.0, (y1 + y2) / 2.0, abs((x2 - x1) / 2.0), abs((y2 - y1) / 2.0), 0.0
+    w, h = 2.0 * abs((x2 - x1) / 2.0), 2.0 * abs((y2 - y1) / 2.0)
+    return (x1 + x2) / 2.0, (y1 + y2) / 2.0, w, h, 0.0
 
 
 def _dress_box(look: ShapeLook, shape: Any) -> None:
