@@ -20,7 +20,7 @@ import pytest
 
 from editor.io import render
 from editor.model import KINDS, Kind, rect
-from editor.model.kinds import BOX, register
+from editor.model.kinds import BOX, hit_box, register
 from editor.testing import TOOL_KEYS
 from editor.ui import actions
 from editor.ui.canvas import registry
@@ -50,7 +50,9 @@ def test_the_tool_list_is_the_registrys() -> None:
 
 def test_a_kind_is_registered_once() -> None:
     with pytest.raises(ValueError, match="registered already"):
-        register(Kind("rect", type(rect("a", 0, 0, 1, 1)), "Rectangle", BOX, frozenset(), rect))
+        register(
+            Kind("rect", type(rect("a", 0, 0, 1, 1)), "Rectangle", BOX, frozenset(), rect, hit_box)
+        )
 
 
 def _shape_class_checks(path: Path) -> list[str]:
@@ -96,7 +98,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPolygonF
 
 from editor.model import Box
-from editor.model.kinds import BOX, Kind, register
+from editor.model.kinds import BOX, Kind, hit_box, register
 
 
 class Diamond(Box, frozen=True, tag="diamond"):
@@ -110,7 +112,7 @@ def diamond(id, x, y, width, height, *, fill="#ffffff", stroke="#000000", stroke
 
 
 register(Kind("diamond", Diamond, "Diamond", BOX,
-              frozenset({"fill", "stroke", "stroke_width", "opacity"}), diamond))
+              frozenset({"fill", "stroke", "stroke_width", "opacity"}), diamond, hit_box))
 
 from editor.io import render
 
@@ -130,7 +132,7 @@ from editor.ui.canvas import kinds as canvas_kinds
 from editor.ui.canvas.registry import CanvasKind, Tool, register_canvas_kind, register_tool
 from editor.ui.canvas.tools import DrawGesture
 
-register_canvas_kind(CanvasKind("diamond", canvas_kinds._hit_rect, canvas_kinds._box_frame,
+register_canvas_kind(CanvasKind("diamond", canvas_kinds._box_frame,
                                 canvas_kinds._box_outline, canvas_kinds._box_same_look,
                                 canvas_kinds._box_tiny_key))
 register_tool(Tool("diamond", "&Diamond", "D", "Draw diamonds", canvas_kinds._icon_rect,

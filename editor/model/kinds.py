@@ -239,6 +239,60 @@ BOX: Final = BoxGeometry()
 ENDS: Final = EndsGeometry()
 
 
+# -------------------------------------------------------------------- picking
+# Hit tests work in the shape's local frame: origin at the centre of its geometry (a
+# box's centre, a line's midpoint), axes unrotated. `reach` is half the stroke width plus
+# the pick tolerance (a few screen pixels, in document units).
+def _shows(color: str | None, opacity: float) -> bool:
+    """Whether a "#rrggbb[aa]" colour paints anything (alpha above 0, opacity above 0)."""
+    return color is not None and opacity > 0.0 and color[7:9] != "00"
+
+
+def hit_box(shape: Any, x: float, y: float, reach: float, *, filled: bool = False) -> bool:
+    """Inside a filled box, or on the outline of an empty one (like Inkscape, so an
+    empty frame does not hide what is inside it)."""
+    a, b = shape.width / 2.0, shape.height / 2.0
+    inside: bool = abs(x) <= a + reach and abs(y) <= b + reach
+    if filled or _shows(shape.fill, shape.opacity) or not inside:
+        return inside
+    return bool(abs(x) >= a - reach or abs(y) >= b - reach)
+
+
+def hit_filled_box(shape: Any, x: float, y: float, reach: float) -> bool:
+    """Anywhere inside the box (a text box is picked by its area, fill or not)."""
+    return hit_box(shape, x, y, reach, filled=True)
+
+
+def _inside_ellipse(x: float, y: float, a: float, b: float) -> bool:
+    if a <= 0.0 or b <= 0.0:
+        return abs(x) <= max(a, 0.0) and abs(y) <= max(b, 0.0)
+    return (x / a) ** 2 + (y / b) ** 2 <= 1.0
+
+
+def hit_ellipse(shape: Any, x: float, y: float, reach: float) -> bool:
+    """Inside a filled ellipse, or near the outline of an empty one."""
+    a, b = shape.width / 2.0, shape.height / 2.0
+    outer: bool = _inside_ellipse(x, y, a + reach, b + reach)
+    if _shows(shape.fill, shape.opacity) or not outer:
+        return outer
+    inner_a, inner_b = a - reach, b - reach
+    return bool(inner_a <= 0 or inner_b <= 0 or not _inside_ellipse(x, y, inner_a, inner_b))
+
+
+def segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
+    """The distance from (px, py) to the segment from (ax, ay) to (bx, by)."""
+    vx, vy = bx - ax, by - ay
+    length2 = vx * vx + vy * vy
+    t = 0.0 if length2 == 0.0 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
+    return math.hypot(px - (ax + t * vx), py - (ay + t * vy))
+
+
+def hit_segment(shape: Any, x: float, y: float, reach: float) -> bool:
+    """Within `reach` of a line."""
+    dx, dy = (shape.x2 - shape.x1) / 2.0, (shape.y2 - shape.y1) / 2.0
+    return segment_distance(x, y, -dx, -dy, dx, dy) <= reach
+
+
 def _replace(shape: Any, values: Mapping[str, float]) -> Any:
     return msgspec.structs.replace(shape, **values)
 
@@ -258,6 +312,9 @@ class Kind:
     style: frozenset[str]
     #: Builds one with the editor's default style: ``make(id, *geometry, **style)``.
     make: Callable[..., Any]
+    #: ``hit(shape, x, y, reach)``: whether a click at (x, y) in the shape's local frame
+    #: picks it (see `hit_box`).
+    hit: Callable[[Any, float, float, float], bool]
     #: `SetGeometry`'s way to give the shape new geometry values (the caller validated
     #: them): a plain replace, or a kind's own rule (a text box given a height keeps it).
     set_geometry: Callable[[Any, Mapping[str, float]], Any] = field(default=_replace)

@@ -23,6 +23,10 @@ from editor.model.kinds import (
     MAX_COORD,
     MAX_SIZE,
     Kind,
+    hit_box,
+    hit_ellipse,
+    hit_filled_box,
+    hit_segment,
     kind_of_shape,
     register,
 )
@@ -317,12 +321,12 @@ def _text_geometry(shape: Text, values: Mapping[str, float]) -> Text:
 _SHAPE_STYLE: Final = frozenset({"fill", "stroke", "stroke_width", "opacity"})
 
 # The kinds, in the order of the tools. A new kind registers here with its Struct.
-register(Kind("rect", Rect, "Rectangle", BOX, _SHAPE_STYLE, rect))
-register(Kind("ellipse", Ellipse, "Ellipse", BOX, _SHAPE_STYLE, ellipse))
-register(Kind("line", Line, "Line", ENDS, _SHAPE_STYLE - {"fill"}, line))
+register(Kind("rect", Rect, "Rectangle", BOX, _SHAPE_STYLE, rect, hit_box))
+register(Kind("ellipse", Ellipse, "Ellipse", BOX, _SHAPE_STYLE, ellipse, hit_ellipse))
+register(Kind("line", Line, "Line", ENDS, _SHAPE_STYLE - {"fill"}, line, hit_segment))
 register(
     Kind("text", Text, "Text Box", BOX, _SHAPE_STYLE | {"font_family", "font_size", "color"},
-         text, set_geometry=_text_geometry)
+         text, hit_filled_box, set_geometry=_text_geometry)
 )  # fmt: skip
 
 

@@ -79,7 +79,7 @@ from editor.io.render import (
     text_overflows,
     tiny_color,
 )
-from editor.model import Page, Shape, Text
+from editor.model import Page, Shape, Text, kind_of_shape
 from editor.ui.later import call_later
 
 from .registry import canvas_kind
@@ -391,7 +391,7 @@ class ShapeItem(QGraphicsItem):
         """
         shape = self._painted
         p = self.mapFromScene(scene_point)
-        return canvas_kind(shape).hit(shape, p.x(), p.y(), _half_stroke(shape) + tolerance)
+        return kind_of_shape(shape).hit(shape, p.x(), p.y(), _half_stroke(shape) + tolerance)
 
     # --------------------------------------------------------------- painting
     def detail(self, scale2: float) -> Detail:

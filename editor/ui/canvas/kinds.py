@@ -1,7 +1,7 @@
 """The canvas part of each shape kind, and the tools: one registration per kind.
 
-What a kind needs on the canvas (see `registry.CanvasKind` and `registry.Tool`): how a
-click picks it, its selection frame and group outline, when a change is only a move,
+What a kind needs on the canvas (see `registry.CanvasKind` and `registry.Tool`): its
+selection frame and group outline, when a change is only a move,
 and its tool: key, icon, cursor, the gesture a press starts and what a drag or a click
 draws. Adding a kind means one `register_canvas_kind` and one `register_tool` here (the
 Struct and geometry in `editor/model/shapes.py`, the look in `editor/io/render.py`).
@@ -9,7 +9,6 @@ Struct and geometry in `editor/model/shapes.py`, the look in `editor/io/render.p
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable
 from typing import Final
 
@@ -17,7 +16,7 @@ import msgspec
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPolygonF
 
-from editor.io.render import TEXT_PADDING, local_transform, qcolor
+from editor.io.render import TEXT_PADDING, local_transform
 from editor.model import Box, Ellipse, Line, Rect, Shape, Text, ellipse, line, rect, text
 from editor.ui.icons import FILL, INK, ink_pen
 
@@ -41,52 +40,6 @@ MIN_TEXT_WIDTH: Final = 20.0 + 2 * TEXT_PADDING
 
 Point = tuple[float, float]
 NewId = Callable[[], str]
-
-
-# ------------------------------------------------------------------- picking
-def _visible(color: str | None, opacity: float) -> bool:
-    return color is not None and opacity > 0.0 and qcolor(color).alpha() > 0
-
-
-def _hit_rect(shape: Box, x: float, y: float, reach: float, *, filled: bool = False) -> bool:
-    """Inside a filled box, or on the outline of an empty one (like Inkscape, so an
-    empty frame does not hide what is inside it)."""
-    a, b = shape.width / 2.0, shape.height / 2.0
-    inside = abs(x) <= a + reach and abs(y) <= b + reach
-    if filled or _visible(shape.fill, shape.opacity) or not inside:
-        return inside
-    return abs(x) >= a - reach or abs(y) >= b - reach
-
-
-def _hit_text(shape: Box, x: float, y: float, reach: float) -> bool:
-    return _hit_rect(shape, x, y, reach, filled=True)
-
-
-def _inside_ellipse(x: float, y: float, a: float, b: float) -> bool:
-    if a <= 0.0 or b <= 0.0:
-        return abs(x) <= max(a, 0.0) and abs(y) <= max(b, 0.0)
-    return (x / a) ** 2 + (y / b) ** 2 <= 1.0
-
-
-def _hit_ellipse(shape: Box, x: float, y: float, reach: float) -> bool:
-    a, b = shape.width / 2.0, shape.height / 2.0
-    outer = _inside_ellipse(x, y, a + reach, b + reach)
-    if _visible(shape.fill, shape.opacity) or not outer:
-        return outer
-    inner_a, inner_b = a - reach, b - reach
-    return inner_a <= 0 or inner_b <= 0 or not _inside_ellipse(x, y, inner_a, inner_b)
-
-
-def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
-    vx, vy = bx - ax, by - ay
-    length2 = vx * vx + vy * vy
-    t = 0.0 if length2 == 0.0 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
-    return math.hypot(px - (ax + t * vx), py - (ay + t * vy))
-
-
-def _hit_line(shape: Line, x: float, y: float, reach: float) -> bool:
-    dx, dy = (shape.x2 - shape.x1) / 2.0, (shape.y2 - shape.y1) / 2.0
-    return _segment_distance(x, y, -dx, -dy, dx, dy) <= reach
 
 
 # --------------------------------------------------------- frames and outlines
@@ -222,29 +175,23 @@ register_tool(
     Tool("select", "&Select", "V", "Select and move", _icon_select, Qt.CursorShape.ArrowCursor)
 )
 
-register_canvas_kind(
-    CanvasKind("rect", _hit_rect, _box_frame, _box_outline, _box_same_look, _box_tiny_key)
-)
+register_canvas_kind(CanvasKind("rect", _box_frame, _box_outline, _box_same_look, _box_tiny_key))
 register_tool(Tool("rect", "&Rectangle", "R", "Draw rectangles", _icon_rect,
                    gesture=DrawGesture, drag=_box_drag(rect), click=_box_click(rect)))  # fmt: skip
 
-register_canvas_kind(
-    CanvasKind("ellipse", _hit_ellipse, _box_frame, _box_outline, _box_same_look, _box_tiny_key)
-)
+register_canvas_kind(CanvasKind("ellipse", _box_frame, _box_outline, _box_same_look, _box_tiny_key))
 register_tool(Tool("ellipse", "&Ellipse", "E", "Draw ellipses", _icon_ellipse,
                    gesture=DrawGesture, drag=_box_drag(ellipse),
                    click=_box_click(ellipse)))  # fmt: skip
 
 register_canvas_kind(
-    CanvasKind("line", _hit_line, _line_frame, _line_outline, _line_same_look, _line_tiny_key)
+    CanvasKind("line", _line_frame, _line_outline, _line_same_look, _line_tiny_key)
 )
 # A click adds no line: a line needs a direction.
 register_tool(Tool("line", "&Line", "L", "Draw lines", _icon_line, gesture=DrawGesture,
                    drag=_line_drag))  # fmt: skip
 
-register_canvas_kind(
-    CanvasKind("text", _hit_text, _box_frame, _box_outline, _box_same_look, _text_tiny_key)
-)
+register_canvas_kind(CanvasKind("text", _box_frame, _box_outline, _box_same_look, _text_tiny_key))
 register_tool(Tool("text", "&Text", "T", "Add text boxes", _icon_text,
                    Qt.CursorShape.IBeamCursor, gesture=DrawGesture, drag=_text_drag,
                    click=_text_click, edits_text=True))  # fmt: skip

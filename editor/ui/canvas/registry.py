@@ -1,8 +1,8 @@
 """The canvas's registry of tools and of each shape kind's Qt part.
 
 `editor.model.kinds` holds what a kind *is* (its Struct, geometry, style, noun);
-`editor.io.render` how it *looks*. This module holds how the canvas *handles* it: how a
-click picks it, the frame its handles sit on when it is selected alone, its outline in a
+`editor.io.render` how it *looks*. This module holds how the canvas *handles* it: the
+frame its handles sit on when it is selected alone, its outline in a
 group selection, what counts as "only moved" (same look), and its tool (the toolbar
 button, key, cursor, icon and the gesture that draws it). The registrations themselves
 are in `editor.ui.canvas.kinds`; the tool list here is the only one: the window's actions
@@ -99,9 +99,6 @@ class CanvasKind:
     """How the canvas handles one kind of shape (see the module docstring)."""
 
     name: str
-    #: ``hit(shape, x, y, reach)``: whether a click at (x, y) in the shape's local frame
-    #: picks it; `reach` is half the stroke width plus the pick tolerance.
-    hit: Callable[[Any, float, float, float], bool]
     #: The frame its handles sit on when it is selected alone.
     frame: Callable[[Any], Frame]
     #: Its outline in a group selection, in scene coordinates.
