@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import msgspec
 
@@ -144,9 +144,7 @@ class Frame:
         if not shapes:
             return None
         if len(shapes) == 1:
-            from .registry import canvas_kind  # noqa: PLC0415 (the registry needs Frame)
-
-            return canvas_kind(shapes[0]).frame(shapes[0])
+            return SINGLE_FRAMES[type(shapes[0])](shapes[0])
         left = top = math.inf
         right = bottom = -math.inf
         for shape in shapes:
@@ -201,6 +199,11 @@ class Frame:
             self.to_scene(self.right, self.bottom),
             self.to_scene(self.left, self.bottom),
         ]
+
+
+#: Each kind's own frame when it is selected alone, by shape class: filled in by
+#: `registry.register_canvas_kind` from `CanvasKind.frame`.
+SINGLE_FRAMES: Final[dict[type[Any], Callable[[Any], Frame]]] = {}
 
 
 # ------------------------------------------------------------------- resizing

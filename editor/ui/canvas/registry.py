@@ -23,7 +23,7 @@ from PySide6.QtGui import QPainter, QPolygonF
 from editor.io.render import fitted_height
 from editor.model import KINDS, Shape, text
 
-from .geometry import Frame
+from .geometry import SINGLE_FRAMES, Frame
 
 if TYPE_CHECKING:
     from .tools import CanvasPort, Gesture, Pointer
@@ -130,6 +130,7 @@ def register_canvas_kind(kind: CanvasKind) -> CanvasKind:
     if cls in _CANVAS_KINDS:
         raise ValueError(f"shape kind {kind.name!r} has a canvas part already")
     _CANVAS_KINDS[cls] = kind
+    SINGLE_FRAMES[cls] = kind.frame
     return kind
 
 
