@@ -195,8 +195,8 @@ def reopen(folder: Path, shapes: int, steps: int, label: str, target: str, *,
             info = found
         rebuilt = again.load(info.id)
         live = History(rebuilt.document)
-        live.adopt([(s.commands, None) for s in rebuilt.steps], rebuilt.index,
-                   rebuilt.saved_index)  # fmt: skip
+        live.set_undo_limit(0)  # as JournalLink._adopt does
+        live.adopt(rebuilt.history_steps(), rebuilt.index, rebuilt.saved_index)
         assert live.stack.count() == steps
 
     seconds = timed(load_and_adopt)

@@ -7,6 +7,8 @@
                                            (editor/replay.py; --dry-run, --from-offset N)
     strata recover --list | FILE -o OUT | --discard FILE   crash recovery (cli_journal.py)
     strata history FILE [--json]           the history kept for a document (cli_journal.py)
+    strata jobs [--dead] [--json]          stored jobs; `jobs retry ID|--all`, `jobs discard
+                                           ID|--all` act on dead letters (cli_jobs.py)
 
 Exit codes: 0 success, 1 the file or the job failed (one line on stderr, no traceback),
 2 usage error.
@@ -22,6 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from editor import __version__, replay
+from editor.cli_jobs import COMMANDS as JOBS_COMMANDS
+from editor.cli_jobs import add_parsers as add_jobs_parsers
+from editor.cli_jobs import run as run_jobs
 from editor.cli_journal import COMMANDS as JOURNAL_COMMANDS
 from editor.cli_journal import add_parsers as add_journal_parsers
 from editor.cli_journal import run as run_journal
@@ -30,7 +35,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-SUBCOMMANDS = ("check", "export", replay.NAME, *JOURNAL_COMMANDS)
+SUBCOMMANDS = ("check", "export", replay.NAME, *JOURNAL_COMMANDS, *JOBS_COMMANDS)
 
 
 def _commands_parser() -> argparse.ArgumentParser:
@@ -51,18 +56,21 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("-v", "--verbose", action="store_true", help="print job log lines")
     replay.add_parser(sub)
     add_journal_parsers(sub)
+    add_jobs_parsers(sub)
     return parser
 
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strata",
-        usage="strata [-h] [--version] [FILE] | strata {check,export,replay,recover,history} ...",
+        usage=(
+            "strata [-h] [--version] [FILE] | strata {check,export,replay,recover,history,jobs} ..."
+        ),
         description="Open the Strata editor window.",
         epilog=(
             "Commands: 'strata check FILE', 'strata export FILE -o OUT', "
             "'strata replay COMMANDS.json DOC -o OUT', 'strata recover --list', "
-            "'strata history FILE'."
+            "'strata history FILE', 'strata jobs [--dead]'."
         ),
     )
     parser.add_argument("--version", action="version", version=f"strata {__version__}")
@@ -128,14 +136,21 @@ def cmd_export(path: str, output: str, scale: float, timeout: float, verbose: bo
         job = ExportJob(snapshot, output, suffix, scale, action="cli")
     except InvalidInput as exc:  # a scale or page that makes an impossible image
         return _usage(str(exc))
+    from editor.cli_jobs import close_store, open_store  # noqa: PLC0415
+    from editor.ui.job_history import queue_options  # noqa: PLC0415
+
     app = QGuiApplication.instance() or QGuiApplication(["strata"])
-    queue = JobQueue(timeout=timeout, log=JobLog(stderr=verbose))
+    # The window's job store: a failed export stays a dead letter there, to retry later
+    # from the window's Jobs panel or with `strata jobs retry`.
+    journal, history = open_store()
+    queue = JobQueue(timeout=timeout, log=JobLog(stderr=verbose), **queue_options(history))
     try:
         job_id = queue.submit(job)
         queue.wait_until_idle(timeout=timeout * 10 + 60)
         record = queue.record(job_id)
     finally:
         queue.shutdown(timeout=5)
+        close_store(journal, history)  # after the queue: its last states are written
     del app
     if record.state is JobState.SUCCEEDED and isinstance(record.result, ExportResult):
         print(f"wrote {record.result.path}")
@@ -146,7 +161,12 @@ def cmd_export(path: str, output: str, scale: float, timeout: float, verbose: bo
     else:  # the plain words (editor.io.failures); the log has type, errno and traceback
         why = error.summary or error.message or error.type
     attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
-    print(f"strata export: error: {output} was not written ({attempts}): {why}", file=sys.stderr)
+    kept = ""
+    if record.state is JobState.DEAD and history.store is not None:
+        kept = (f" Kept as job {job_id}: retry it with 'strata jobs retry {job_id}' or from "
+                "the Jobs panel.")  # fmt: skip
+    print(f"strata export: error: {output} was not written ({attempts}): {why}{kept}",
+          file=sys.stderr)  # fmt: skip
     return EXIT_FAILED
 
 
@@ -168,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay.run(ns)
     if ns.command in JOURNAL_COMMANDS:
         return run_journal(ns)
+    if ns.command in JOBS_COMMANDS:
+        return run_jobs(ns)
     from editor.app import run  # noqa: PLC0415
 
     return run(ns.file)

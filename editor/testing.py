@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QSettings, Qt
-from PySide6.QtGui import QColor, QIcon, QKeySequence
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmapCache
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -59,6 +59,7 @@ from editor.jobs import DeadLetter, FakeClock, JobLog, JobQueue, JobState, Retry
 from editor.journal import Journal
 from editor.model import bounds
 from editor.ui.canvas import simulate
+from editor.ui.canvas.items import clear_caches as clear_canvas_caches
 from editor.ui.canvas.registry import TOOLS as REGISTERED_TOOLS
 from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.panels import ColorButton
@@ -192,7 +193,8 @@ class WindowFactory:
         self._tmp = tmp_path_factory
         self._state = _ProcessState.capture(app)
         self._windows: list[tuple[MainWindow, JobQueue]] = []
-        self._refs: list[tuple[weakref.ref[MainWindow], weakref.ref[JobQueue]]] = []
+        #: What must be gone after the test: (what it is, a weak reference to it).
+        self._refs: list[tuple[str, weakref.ref[object]]] = []
         self._top_before = list(QApplication.topLevelWidgets())
         self._queues_before = set(map(id, live_queues()))
         #: Seconds running jobs get at teardown (then they are cancelled; a thread that
@@ -237,7 +239,8 @@ class WindowFactory:
         window = MainWindow(settings=settings, jobs=jobs, journal=Journal(db), retry=policy,
                             clock=clock.now if clock is not None else None)  # fmt: skip
         self._windows.append((window, jobs))
-        self._refs.append((weakref.ref(window), weakref.ref(jobs)))
+        self._refs += [("a Strata window", weakref.ref(window)),
+                       ("a window's job queue", weakref.ref(jobs))]  # fmt: skip
         window.resize(*size)
         if show:
             window.show()
@@ -255,6 +258,8 @@ class WindowFactory:
         problems: list[str] = []
         for window, jobs in self._windows:
             if shiboken6.isValid(window):
+                self._refs += [("a window's document", weakref.ref(window.document)),
+                               ("a window's session", weakref.ref(window.session))]  # fmt: skip
                 window.discard_and_close()
                 window.deleteLater()
             wait = self.shutdown_timeout
@@ -264,6 +269,11 @@ class WindowFactory:
                 problems.append(f"a job thread was still running after the test: {names}")
         self._windows.clear()
         flush_deletes()
+        # Caches that outlive windows, bounded but large: the canvas's looks and layouts
+        # (20,000 shapes) and Qt's pixmap cache (10 MB: icons, swatches, style pixmaps).
+        # Emptied so one test's leftovers do not fill memory for the next ones.
+        clear_canvas_caches()
+        QPixmapCache.clear()
         self._state.restore(self._app)
         return problems
 
@@ -271,14 +281,14 @@ class WindowFactory:
         """What outlived the test: windows, queues, running queues, other top-level widgets."""
         flush_deletes()
         problems = []
-        for window_ref, jobs_ref in self._refs:
-            window = window_ref()
-            if window is not None:
-                where = "still open" if shiboken6.isValid(window) else "deleted, but referenced"
-                problems.append(f"a Strata window outlived its test ({where}): a reference to "
-                                "it is kept somewhere (a global, a cache, a closure)")  # fmt: skip
-            if jobs_ref() is not None:
-                problems.append("a window's job queue outlived its test (a reference is kept)")
+        for what, ref in self._refs:
+            thing = ref()
+            if thing is None:
+                continue
+            valid = not isinstance(thing, QObject) or shiboken6.isValid(thing)
+            where = "still open" if valid else "deleted, but referenced"
+            problems.append(f"{what} outlived its test ({where}): a reference to it is kept "
+                            "somewhere (a global, a cache, a closure)")  # fmt: skip
         running = [q for q in live_queues() if id(q) not in self._queues_before]
         if running:
             problems.append(f"{len(running)} job queue(s) left running: call shutdown()")

@@ -35,6 +35,8 @@ from editor.model import (
 _MERGE_MOVE = 1
 _MERGE_GEOMETRY = 2
 _MERGE_STYLE = 3
+#: The largest offset a move may have (across the whole coordinate range).
+_MAX_OFFSET = 2 * MAX_COORD
 
 
 @dataclass(slots=True)
@@ -140,9 +142,10 @@ class MoveShapes(ShapeEdit):
 
     def __post_init__(self) -> None:
         check_ids(self.ids)
-        for name, value in (("dx", self.dx), ("dy", self.dy)):
-            if not math.isfinite(value) or abs(value) > 2 * MAX_COORD:
-                raise ValueError(f"{name}: expected a finite offset, got {value!r}")
+        if not -_MAX_OFFSET <= self.dx <= _MAX_OFFSET:  # also false for NaN
+            raise ValueError(f"dx: expected a finite offset, got {self.dx!r}")
+        if not -_MAX_OFFSET <= self.dy <= _MAX_OFFSET:
+            raise ValueError(f"dy: expected a finite offset, got {self.dy!r}")
 
     @property
     def text(self) -> str:

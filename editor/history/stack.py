@@ -116,6 +116,10 @@ class UndoCommand(QUndoCommand):
         #: Nothing merges into this step any more (its gesture ended).
         self.sealed = False
 
+    def release(self) -> None:
+        """Let go of the history and the command (this step was merged into another)."""
+        del self._history, self.command
+
     def id(self) -> int:
         if self._history._adopting:
             return -1  # adopted steps never merge: Qt then skips mergeWith
@@ -139,7 +143,7 @@ class UndoCommand(QUndoCommand):
         history = self._history
         if history._adopting or not isinstance(other, UndoCommand):
             return False
-        if self.sealed or self.serial in history._sealed:
+        if self.sealed or history._is_sealed(self.serial):
             return False
         if not self.command.merge(other.command):
             return False
@@ -181,6 +185,9 @@ class History(QObject):
         self._base_serial = 0  # the state at index 0 is "after command _base_serial"
         self._saved_serial: int | None = 0  # a new document is clean
         self._sealed: set[int] = {0}
+        #: Every serial up to this one is sealed too (the adopted history: one number
+        #: instead of a set of 100,000).
+        self._sealed_upto = 0
         self._merged = False
         self._skip_redo = False
         self._pending: dict[str, None] = {}
@@ -232,11 +239,17 @@ class History(QObject):
         self._merged = False
         self._skip_redo = True
         self._in_push = True
+        wrapper = UndoCommand(self, command, next(self._serials))
         try:
-            stack.push(UndoCommand(self, command, next(self._serials)))
+            stack.push(wrapper)
         finally:
             self._skip_redo = False
             self._in_push = False
+        if self._merged:
+            # Qt deleted the merged command inside push(), and PySide keeps its Python
+            # wrapper alive for good: let it hold nothing (it held this history and,
+            # through it, the whole document of every closed window).
+            wrapper.release()
         if not self._merged and stack.index() == index and bottom is not None:
             self._base_serial = bottom  # the undo limit dropped the oldest command
         if step is not None and stack.index() >= index:
@@ -269,7 +282,7 @@ class History(QObject):
     def _continues(self, step: Hashable, now: float) -> bool:
         """Whether a push named `step` at time `now` continues the open step."""
         open_ = self._open
-        if open_ is None or open_.key != step or open_.serial in self._sealed:
+        if open_ is None or open_.key != step or self._is_sealed(open_.serial):
             return False
         if open_.serial != self._current_serial():
             return False
@@ -393,7 +406,10 @@ class History(QObject):
         The document must already be in the state at `index` (steps below it done, the
         rest undone): the commands carry what they recorded when they were done.
         `saved_index` -1 means the saved state is not in this history. Nothing is
-        reported to the observer (the journal already has it); no step stays open.
+        reported to the observer (the journal already has it); no step stays open, and no
+        adopted step ever merges. The stack's own signals are blocked while the steps go
+        in and sent once afterwards for the final state, so views and actions already
+        connected (a History panel, the undo action) catch up in one go.
         """
         stack = self.stack
         if stack.count():
@@ -403,20 +419,28 @@ class History(QObject):
         self._adopting = True
         collecting = gc.isenabled()
         gc.disable()  # every object made here stays alive: a collection would find nothing
+        # Nobody hears the 100,000 pushes one by one (each would emit six signals); the
+        # stack's signals are sent once, for the final state, below.
+        blocked = stack.blockSignals(True)
         try:
+            push = stack.push
+            serials = self._serials
             for commands, text in steps:
                 if text is not None:
                     stack.beginMacro(text)
                 for command in commands:
-                    stack.push(UndoCommand(self, command, next(self._serials)))
+                    push(UndoCommand(self, command, next(serials)))
                 if text is not None:
                     stack.endMacro()
             stack.setIndex(index)
         finally:
+            stack.blockSignals(blocked)
             self._adopting = False
-            if collecting:
+            if collecting:  # what editor.journal's paused_gc does: see settle_gc there
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()
-        self._sealed.update(self._serial_at(i) for i in range(len(steps) + 1))
+        self._sealed_upto = self._serial_at(len(steps))  # the adopted steps never merge
         self._open = None
         self._seen_index = stack.index()
         self._saved_serial = None if saved_index < 0 else self._serial_at(saved_index)
@@ -424,8 +448,19 @@ class History(QObject):
             stack.setClean()
         else:
             stack.resetClean()
+        self._announce()
         self._update_modified()
         self.savedChanged.emit()
+
+    def _announce(self) -> None:
+        """Send the stack's signals for its current state (after adopting silently)."""
+        stack = self.stack
+        stack.indexChanged.emit(stack.index())
+        stack.cleanChanged.emit(stack.isClean())
+        stack.canUndoChanged.emit(stack.canUndo())
+        stack.canRedoChanged.emit(stack.canRedo())
+        stack.undoTextChanged.emit(stack.undoText())
+        stack.redoTextChanged.emit(stack.redoText())
 
     def clear(self) -> None:
         """Forget all history; the current state becomes the saved one only if it was."""
@@ -463,6 +498,9 @@ class History(QObject):
             pass
 
     # ------------------------------------------------------------ internals
+    def _is_sealed(self, serial: int) -> bool:
+        return serial <= self._sealed_upto or serial in self._sealed
+
     def _serial_at(self, index: int) -> int:
         """The serial of the state at stack `index` (after command index-1)."""
         if index == 0:

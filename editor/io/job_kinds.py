@@ -26,8 +26,11 @@ tests/io/test_job_kinds.py.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Final
@@ -41,6 +44,8 @@ from editor.io.tasks import ExportJob, SaveJob
 from editor.jobs.job import normalise_path
 from editor.jobs.kinds import JobDataError, JobKind, JobKinds, content_hash, idempotency_key
 from editor.model import Snapshot
+
+log = logging.getLogger(__name__)
 
 _DIGEST: Final = re.compile(r"[0-9a-f]{64}")
 
@@ -56,10 +61,58 @@ class SnapshotStore:
         data = encode(snapshot)
         digest = content_hash(data)
         path = self._path(digest)
-        if not path.exists():
+        try:
+            os.utime(path)  # there already: touched, so a sweep leaves it (see `sweep`)
+        except FileNotFoundError:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomic(path, [data])
         return digest
+
+    def release(
+        self, envelopes: list[dict[str, object]], in_use: Callable[[str], bool]
+    ) -> list[str]:
+        """Remove the snapshots of jobs that will not run again, unless a job that may
+        still run (`in_use(digest)`) refers to the same content. Returns what went."""
+        gone = []
+        for digest in sorted({d for e in envelopes if (d := snapshot_of(e))}):
+            if not in_use(digest) and self._unlink(self.folder / f"{digest}.strata"):
+                gone.append(digest)
+        return gone
+
+    def sweep(self, envelopes: list[dict[str, object]], grace: float) -> list[str]:
+        """Remove every snapshot no job that may still run refers to (`envelopes`), except
+        those written or touched less than `grace` seconds ago (another Strata may be
+        about to store the job that needs one). At start: what a killed run left."""
+        keep = {d for e in envelopes if (d := snapshot_of(e))}
+        cutoff = time.time() - grace
+        gone = []
+        try:
+            files = list(self.folder.glob("*.strata"))
+        except OSError:
+            return []
+        for path in files:
+            digest = path.stem
+            if digest in keep or not _DIGEST.fullmatch(digest):
+                continue
+            try:
+                if path.stat().st_mtime > cutoff:
+                    continue
+            except OSError:
+                continue
+            if self._unlink(path):
+                gone.append(digest)
+        return sorted(gone)
+
+    @staticmethod
+    def _unlink(path: Path) -> bool:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            log.warning("could not remove the job snapshot %s: %s", path, str(exc))
+            return False
+        return True
 
     def get(self, digest: str) -> Snapshot:
         """The snapshot with this digest; JobDataError if missing, changed or unreadable."""
@@ -79,6 +132,16 @@ class SnapshotStore:
         if not _DIGEST.fullmatch(digest):
             raise JobDataError(f"snapshot: expected a sha256 hex digest, got {digest[:70]!r}")
         return self.folder / f"{digest}.strata"
+
+
+def snapshot_of(envelope: dict[str, object]) -> str | None:
+    """The snapshot digest a save or export envelope refers to (None for other kinds)."""
+    payload = envelope.get("payload")
+    if isinstance(payload, dict):
+        digest = payload.get("snapshot")
+        if isinstance(digest, str) and _DIGEST.fullmatch(digest):
+            return digest
+    return None
 
 
 class SavePayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -10,6 +10,10 @@ is older than the last one written to that file is skipped (`superseded`), since
 request's bytes are already there. Waiting is cooperative: `check()` (cancel, deadline)
 is called while waiting, and the job can say "Waiting for another write of NAME".
 
+A job built from a stored row (an earlier run's request, restored at start or a dead
+letter retried) gets a ticket below every one of this run (`EARLIER` + its row id), so
+it never lands over a newer request's bytes however late it is built.
+
 Only this process's writes are ordered; another program writing the same file is the
 atomic rename's business (each rename wins or loses whole).
 """
@@ -27,6 +31,10 @@ from dataclasses import dataclass, field
 #: A request older than that many other files' writes is no longer ordered by it.
 MAX_REMEMBERED = 4096
 
+#: Tickets of requests an earlier run made (jobs built from stored rows): EARLIER + the
+#: row's id, below every ticket of this run, in the order the rows were stored.
+EARLIER = -(1 << 62)
+
 #: How often a waiting writer checks for cancel and its deadline, in seconds.
 POLL = 0.02
 
@@ -34,7 +42,7 @@ POLL = 0.02
 @dataclass
 class _File:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    written: int = 0  # the newest ticket that wrote this file
+    written: int | None = None  # the newest ticket that wrote this file
     users: int = 0  # writers inside or waiting for this file's turn
 
 
@@ -68,7 +76,8 @@ class TargetGuard:
                 while not entry.lock.acquire(timeout=POLL):
                     check()
             try:
-                go = ticket >= entry.written  # the same request again (a retry) may write
+                # The same request again (a retry) may write.
+                go = entry.written is None or ticket >= entry.written
                 yield go
                 if go:
                     entry.written = ticket

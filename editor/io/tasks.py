@@ -11,6 +11,7 @@ import hashlib
 import math
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
 from editor.io.export import InvalidExport, export, format_for, png_size
 from editor.io.failures import Action, describe, is_retryable
 from editor.io.format import iter_encode
-from editor.io.targets import GUARD, TargetGuard
+from editor.io.targets import EARLIER, GUARD, TargetGuard
 from editor.jobs import InvalidInput, Job, JobContext
 from editor.model import Snapshot
 
@@ -68,6 +69,11 @@ GUI_SWITCH_INTERVAL = 0.001
 #: interval. Smaller pieces also encode a little faster (less memory churn).
 SAVE_CHUNK = 1000
 
+#: Part of every key made in this process (a save's path + revision serial, an export's
+#: snapshot id): serials and ids start again in every run, and a stored job of an earlier
+#: run must never share a key with a different request of this one.
+RUN = uuid.uuid4().hex[:16]
+
 
 def use_responsive_switch_interval() -> None:
     """Make worker threads hand the GIL back to the GUI thread often (see above)."""
@@ -114,7 +120,7 @@ class SaveJob(Job[SaveResult]):
         super().__init__(
             f"Save {self.path.name}",
             "save",
-            key=key or f"save\0{os.path.abspath(self.path)}\0{serial}",
+            key=key or f"save\0{os.path.abspath(self.path)}\0{serial}\0{RUN}",
             target=self.path,
         )
         self.snapshot = snapshot
@@ -124,6 +130,9 @@ class SaveJob(Job[SaveResult]):
         self.guard = guard
         #: Request order among all writes of this process (see editor.io.targets).
         self.ticket = guard.ticket()
+
+    def restored(self, order: int) -> None:
+        self.ticket = EARLIER + order  # an earlier run's request: older than this run's
 
     def run(self, context: JobContext) -> SaveResult:
         # iter_encode yields a header, one piece per `chunk` shapes, and a footer.
@@ -192,7 +201,7 @@ class ExportJob(Job[ExportResult]):
         super().__init__(
             f"Export {self.format.upper()} {self.path.name}",
             "export",
-            key=key or f"export\0{where}\0{self.format}\0{id(snapshot)}\0{scale}",
+            key=key or f"export\0{where}\0{self.format}\0{id(snapshot)}\0{scale}\0{RUN}",
             target=self.path,
         )
         self.snapshot = snapshot
@@ -200,6 +209,9 @@ class ExportJob(Job[ExportResult]):
         self.ops = ops
         self.guard = guard
         self.ticket = guard.ticket()
+
+    def restored(self, order: int) -> None:
+        self.ticket = EARLIER + order  # an earlier run's request: older than this run's
 
     def run(self, context: JobContext) -> ExportResult:
         real = os.path.realpath(self.path)

@@ -377,5 +377,11 @@ class Job(ABC, Generic[R_co]):
         """
         return ""
 
+    def restored(self, order: int) -> None:
+        """This job was built from a stored row: an earlier run's request, whose place
+        among stored requests is `order` (the row's id). Jobs that order their writes
+        (editor.io.targets) put it before every request of this run, however late it
+        is built (a dead letter's job is built only when retried)."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} key={self.key!r}>"

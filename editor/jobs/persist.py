@@ -57,6 +57,12 @@ class RestoreReport:
     dead: tuple[JobId, ...] = ()
     held: tuple[JobId, ...] = ()
     """Unfinished jobs another live Strata holds (left to it)."""
+    problem: str = ""
+    """Why the store could not be read ("" when it could): the queue went on in memory."""
+
+
+class StoreUnreadable(Exception):
+    """The store's rows cannot be read at all (its message says why)."""
 
 
 class StoreLink:
@@ -118,8 +124,9 @@ class StoreLink:
 
     # ------------------------------------------------------------------ start
     def restore(
-        self, machine: JobMachine, decode: Decode, policy: RetryPolicy, timeout: float
-    ) -> tuple[list[Entry], list[DeadLetter], RestoreReport]:
+        self, machine: JobMachine, decode: Decode, policy: RetryPolicy, timeout: float,
+        unfinished_too: bool = True,
+    ) -> tuple[list[Entry], list[DeadLetter], RestoreReport]:  # fmt: skip
         """Entries to enqueue again and dead letters to put back (the queue does both)."""
         store = self.store
         wall = self._clock.wall_time()
@@ -129,8 +136,13 @@ class StoreLink:
             return bool(held_elsewhere(row, wall)) if held_elsewhere is not None else False
 
         known = machine.entries
-        unfinished = [r for r in store.unfinished() if r.id not in known]
-        dead = [r for r in store.dead() if r.id not in known]
+        try:
+            unfinished = (
+                [r for r in store.unfinished() if r.id not in known] if unfinished_too else []
+            )
+            dead = [r for r in store.dead() if r.id not in known]
+        except Exception as exc:  # a damaged table, an I/O error: nothing taken back
+            raise StoreUnreadable(str(exc)[:200] or type(exc).__name__) from exc
         back = restore_rows(unfinished, dead, decode, held)
         entries = []
         for row, job in back.unfinished:
@@ -165,10 +177,25 @@ class StoreLink:
         return entries, letters, report
 
 
-def take_back(m: JobMachine, decode: Decode, policy: RetryPolicy, timeout: float) -> RestoreReport:
-    """`JobQueue.restore`: dead letters back in the queue, unfinished jobs enqueued."""
-    assert m.link is not None
-    entries, letters, report = m.link.restore(m, decode, policy, timeout)
+def restore(
+    m: JobMachine, decode: Decode, policy: RetryPolicy, timeout: float, *, unfinished: bool = True
+) -> RestoreReport:
+    """`JobQueue.restore`: unfinished jobs run again under their ids
+    (`JobRecord.interrupted`), unless another live Strata holds them; dead letters return
+    to the dead-letter queue. A row that is not a job becomes a dead letter saying why.
+
+    A store whose rows cannot be read at all is let go: the queue goes on in memory and
+    the report's `problem` says why (the caller tells the person, once)."""
+    link = m.link
+    if link is None:
+        return RestoreReport()
+    try:
+        entries, letters, report = link.restore(m, decode, policy, timeout, unfinished)
+    except StoreUnreadable as exc:
+        link.stop()
+        m.link = None
+        log.warning("job store unreadable (%s): jobs are kept in memory", str(exc))
+        return RestoreReport(problem=str(exc))
     for letter in letters:
         put_dead_letter(m, letter)
     for entry in entries:

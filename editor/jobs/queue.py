@@ -49,7 +49,7 @@ from editor.jobs.deadletters import DeadLetterOps
 from editor.jobs.job import Job, JobId, JobRecord, QueueClosed, QueueFull
 from editor.jobs.log import JobLog
 from editor.jobs.machine import JobMachine
-from editor.jobs.persist import RestoreReport, StoreLink, no_envelope, take_back
+from editor.jobs.persist import RestoreReport, StoreLink, no_envelope, restore
 from editor.jobs.retry import DEFAULT_POLICY, RandomSource, RetryPolicy, check_seconds
 from editor.jobs.shutdown import ShutdownReport, shut_down, wait_again
 from editor.jobs.store import JobStore
@@ -278,16 +278,13 @@ class JobQueue(DeadLetterOps, QObject):
         return True
 
     # ====================================================================== the store
-    def restore(self) -> RestoreReport:
-        """Take back what the store kept from earlier runs (once, at start): unfinished
-        jobs run again under their ids (`JobRecord.interrupted`), unless another live
-        Strata holds them; dead letters return to the dead-letter queue. A row that is
-        not a job becomes a dead letter saying why. Nothing without a store."""
+    def restore(self, *, unfinished: bool = True) -> RestoreReport:
+        """Take back what the store kept from earlier runs (once, at start): see
+        `editor.jobs.persist.restore`. `unfinished=False`: the dead letters only (the
+        command line's retry runs nobody else's work). Nothing without a store."""
         self._check_open()
-        if self._m.link is None:
-            return RestoreReport()
         decode = self._kinds.decode if self._kinds is not None else _cannot_decode
-        return take_back(self._m, decode, self._policy, self._timeout)
+        return restore(self._m, decode, self._policy, self._timeout, unfinished=unfinished)
 
     @property
     def store(self) -> JobStore | None:

@@ -63,9 +63,11 @@ class Deferred(Job[Any]):
             if row.envelope is None:
                 raise StoredJobUnreadable(unreadable_text(row, row.problem or "no data"))
             try:
-                self._job = self._decode(row.envelope)
+                job = self._decode(row.envelope)
             except Exception as exc:
                 raise StoredJobUnreadable(unreadable_text(row, str(exc))) from None
+            job.restored(row.id)
+            self._job = job
         return self._job
 
     def run(self, context: JobContext) -> Any:
@@ -97,9 +99,12 @@ def build(row: StoredJob, decode: Decode) -> Job[Any]:
     if row.problem or row.envelope is None:
         return Unreadable(row, row.problem or "no data was stored")
     try:
-        return decode(row.envelope)
+        job = decode(row.envelope)
     except Exception as exc:  # JobDataError, or a kind's bug: never a crash at start
         return Unreadable(row, str(exc) or type(exc).__name__)
+    job.restored(row.id)
+    job.key = row.key  # the key the store holds pending for it (coalescing agrees)
+    return job
 
 
 def restore_rows(

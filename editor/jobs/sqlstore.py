@@ -25,6 +25,12 @@ Leases. RUNNING rows carry the owner process (``host:pid:start``) and ``lease_un
 `renew` extends every lease this process holds (the queue calls it while jobs run). At
 start, a row whose owner still lives is left to it (`held_elsewhere`).
 
+Released work. A job that will never run again (succeeded, cancelled, discarded, pruned)
+may leave files behind that only it needed (a save's snapshot). `release(envelopes,
+in_use)` is told of such jobs on the writer thread, with `in_use(text)` saying whether a
+job that may still run (unfinished or dead) has `text` in its envelope; `sweep` hands it
+every envelope that may still run, once (at start), to clear what a killed run left.
+
 Bounds. At most `keep_finished` succeeded/cancelled rows and `keep_dead` dead letters are
 kept: every `PRUNE_EVERY` finishes (and when opened) the oldest beyond are deleted on the
 writer thread, and each dead letter dropped is logged (WARNING, ``editor.jobs.store``).
@@ -51,6 +57,10 @@ log = logging.getLogger("editor.jobs.store")
 
 #: A write for the writer thread: SQL and parameters, or a function of the connection.
 Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
+#: Told (writer thread) of envelopes of jobs that will not run again, with `in_use(text)`.
+Release = Callable[[list[dict[str, Any]], Callable[[str], bool]], object]
+#: Told (writer thread) of every envelope that may still run, and a grace in seconds.
+Sweep = Callable[[list[dict[str, Any]], float], object]
 
 ID_BLOCK = 1000
 PRUNE_EVERY = 200
@@ -59,6 +69,7 @@ LEASE_SECONDS = 60.0
 
 _STATES = {state.value: state for state in JobState}
 _UNFINISHED_SQL = "('queued', 'running', 'retry scheduled')"
+_MAY_RUN_SQL = "('queued', 'running', 'retry scheduled', 'dead')"
 _COLUMNS = (
     "id, envelope, key, state, attempts, run_after, error, updated, name, kind, target,"
     " owner, lease_until, created"
@@ -119,10 +130,17 @@ class SqliteJobStore:
         keep_finished: int = KEEP_FINISHED,
         keep_dead: int = KEEP_DEAD,
         clock: Callable[[], float] = time.time,
+        release: Release | None = None,
     ) -> None:
         """`read`: a connection for reads (and the first id block); `put`, `flush`: the
         database writer's (editor.journal.writer.Writer); `owner`: this process;
-        `alive(owner)`: whether a process named so still runs (editor.journal.owner)."""
+        `alive(owner)`: whether a process named so still runs (editor.journal.owner);
+        `release`: told of jobs that will not run again (see the module notes).
+
+        Raises sqlite3.Error when the tables cannot be read or the first block of ids
+        cannot be reserved (tables missing or damaged, the database locked): the caller
+        keeps jobs in memory.
+        """
         self._read = read
         self._put = put
         self._flush = flush
@@ -138,17 +156,29 @@ class SqliteJobStore:
         self._fetching = False
         self._lock = threading.Lock()
         self._finishes = 0
-        with contextlib.suppress(sqlite3.Error):
-            self._read.execute("BEGIN IMMEDIATE")
-            block = reserve_ids(self._read)
-            self._read.execute("COMMIT")
-            self._take(block)
+        self._release = release
+        self._end = 0  # the end of the last block taken
+        self._read.execute(f"SELECT {_COLUMNS} FROM jobs LIMIT 0")  # every column there
+        self._take(self._reserve_here())
         self._put(self._prune_op())
 
     # ------------------------------------------------------------------- ids
     def _take(self, block: range) -> None:
         self._current = iter(block)
         self._left = len(block)
+        self._end = block.stop
+
+    def _reserve_here(self) -> range:
+        """Reserve a block on the calling thread (at start, or when the writer has not)."""
+        self._read.execute("BEGIN IMMEDIATE")
+        try:
+            block = reserve_ids(self._read)
+            self._read.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._read.execute("ROLLBACK")
+            raise
+        return block
 
     def _new_id(self) -> JobId:
         if self._left <= ID_BLOCK // 2 and not self._fetching:
@@ -158,14 +188,14 @@ class SqliteJobStore:
             with self._lock:
                 block = self._next_ids.popleft() if self._next_ids else None
             if block is None:  # the writer has not fetched one yet: take one here
-                self._read.execute("BEGIN IMMEDIATE")
                 try:
-                    block = reserve_ids(self._read)
-                    self._read.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._read.execute("ROLLBACK")
-                    raise
+                    block = self._reserve_here()
+                except sqlite3.Error as exc:
+                    # The database stopped working (its writer stops too, and says so):
+                    # go on with ids of our own; nothing more reaches the table anyway.
+                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
+                                str(exc))  # fmt: skip
+                    block = range(self._end, self._end + ID_BLOCK)
             else:
                 self._fetching = False
             self._take(block)
@@ -198,7 +228,11 @@ class SqliteJobStore:
             except Exception as exc:  # a job no kind can describe: kept, unreadable
                 log.warning("job %s (%s) has no envelope: %s", job_id, name, str(exc))
                 text = None
-            conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner, now, now))
+            added = conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner,
+                                           now, now)).rowcount  # fmt: skip
+            if not added:  # the partial unique index: another process has the key pending
+                log.warning("job %s (%s) is not stored: a job with its key is pending in "
+                            "another process; it runs here unstored", job_id, name)  # fmt: skip
 
         self._put(op)
         return job_id, True
@@ -216,14 +250,23 @@ class SqliteJobStore:
         lease_until: float | None = None,
     ) -> None:
         final = state.is_final
-        self._put((_UPDATE, (
+        params = (
             state.value, attempts,
             run_after if state is JobState.RETRY_SCHEDULED else None,
             error_json(error) if error is not None else None,
             None if final else (owner or self.owner),
             lease_until if state is JobState.RUNNING else None,
             now, job_id,
-        )))  # fmt: skip
+        )  # fmt: skip
+        if self._release is not None and state in FINISHED:
+
+            def op(conn: sqlite3.Connection) -> None:  # it will not run again
+                conn.execute(_UPDATE, params)
+                self._released(conn, [job_id])
+
+            self._put(op)
+        else:
+            self._put((_UPDATE, params))
         if final:
             self._finishes += 1
             if self._finishes % PRUNE_EVERY == 0:
@@ -238,7 +281,9 @@ class SqliteJobStore:
         if ids:
 
             def op(conn: sqlite3.Connection) -> None:
+                texts = self._envelopes(conn, ids)
                 conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
+                self._released_texts(conn, texts)
 
             self._put(op)
 
@@ -279,7 +324,9 @@ class SqliteJobStore:
                     why.message if why else "no error kept",
                 )
             gone += [r[0] for r in letters]
+            texts = self._envelopes(conn, gone) if self._release is not None else []
             conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in gone])
+            self._released_texts(conn, texts)
             if out is not None:
                 out.extend(gone)
 
@@ -287,6 +334,47 @@ class SqliteJobStore:
 
     def flush(self, timeout: float = 10.0) -> bool:
         return self._flush(timeout)
+
+    def close(self) -> None:
+        """Close the read connection (after the writer has taken its last writes)."""
+        self._read.close()
+
+    # -------------------------------------------------------- released work
+    def _envelopes(self, conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
+        return _envelopes(conn, ids) if self._release is not None else []
+
+    def _released(self, conn: sqlite3.Connection, ids: list[JobId]) -> None:
+        self._released_texts(conn, self._envelopes(conn, ids))
+
+    def _released_texts(self, conn: sqlite3.Connection, texts: list[str]) -> None:
+        release = self._release
+        if release is None or not texts:
+            return
+
+        def in_use(text: str) -> bool:
+            return conn.execute(
+                f"SELECT 1 FROM jobs WHERE state IN {_MAY_RUN_SQL} AND instr(envelope, ?) > 0"
+                " LIMIT 1", (text,)).fetchone() is not None  # fmt: skip
+
+        try:
+            release(_parsed(texts), in_use)
+        except Exception as exc:  # never the writer's failure: the rows are what matters
+            # The message, not the exception: a record holding it keeps its frames alive.
+            log.warning("job store: releasing the files of finished jobs failed: %r", str(exc))
+
+    def sweep(self, sweep: Sweep, grace: float) -> None:
+        """Hand `sweep` every envelope that may still run (on the writer thread)."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            texts = [str(r[0]) for r in conn.execute(
+                f"SELECT envelope FROM jobs WHERE state IN {_MAY_RUN_SQL}"
+                " AND envelope IS NOT NULL ORDER BY id")]  # fmt: skip
+            try:
+                sweep(_parsed(texts), grace)
+            except Exception as exc:
+                log.warning("job store: sweeping files no job needs failed: %r", str(exc))
+
+        self._put(op)
 
     # ----------------------------------------------------------------- reads
     def _rows(self, where: str, params: tuple[Any, ...] = (), tail: str = "") -> list[StoredJob]:
@@ -323,6 +411,28 @@ class SqliteJobStore:
         if row.state is JobState.RUNNING and row.lease_until is not None:
             return row.lease_until > now or _same_host(row.owner)
         return True
+
+
+def _envelopes(conn: sqlite3.Connection, ids: list[JobId]) -> list[str]:
+    """The stored envelopes (JSON text) of these jobs."""
+    out = []
+    for job_id in ids:
+        row = conn.execute("SELECT envelope FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is not None and row[0]:
+            out.append(str(row[0]))
+    return out
+
+
+def _parsed(texts: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for text in texts:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            out.append(value)
+    return out
 
 
 def _same_host(owner: str) -> bool:

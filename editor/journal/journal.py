@@ -49,6 +49,7 @@ _INSERT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _CHANGES = ("push", "macro", *MOVES)
+_CHANGES_SQL = "(" + ", ".join(f"'{kind}'" for kind in _CHANGES) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,16 +222,19 @@ class Journal:
                                 " NOT NULL AND kind NOT IN ('save') ORDER BY seq DESC LIMIT 1",
                                 (info.id, seq0))  # fmt: skip
             current = before[0][0] if before else 0
-        rows = self._rows("SELECT kind, idx, time FROM entries WHERE doc = ? AND seq > ?"
-                          " ORDER BY seq", (info.id, seq0))  # fmt: skip
-        changes, cut, last = 0, False, info.created
-        for kind, idx, when in rows:
-            last = max(last, when)
-            if kind in _CHANGES and idx is not None:
-                changes += 1
-                current = idx
-                if kind in ("push", "macro") and idx <= saved:
-                    cut = True  # pushed below the saved state: that state is gone
+        # Counted by SQLite: a crashed session can leave 100,000 entries since the anchor.
+        changed = f"kind IN {_CHANGES_SQL} AND idx IS NOT NULL"
+        counts = self._rows(f"SELECT sum({changed}), sum({changed} AND kind IN ('push', 'macro')"
+                            " AND idx <= ?), max(time) FROM entries WHERE doc = ? AND seq > ?",
+                            (saved, info.id, seq0))  # fmt: skip
+        changes, cuts, last_time = counts[0] if counts else (0, 0, None)
+        changes = int(changes or 0)
+        cut = bool(cuts)  # pushed below the saved state: that state is gone
+        last = info.created if last_time is None else max(info.created, last_time)
+        if changes:
+            current = self._rows(f"SELECT idx FROM entries WHERE doc = ? AND seq > ? AND"
+                                 f" {changed} ORDER BY seq DESC LIMIT 1",
+                                 (info.id, seq0))[0][0]  # fmt: skip
         modified = changes > 0 and (cut or saved < 0 or current != saved)
         return replace(info, changes=changes, modified=modified, last_time=last,
                        sha256=sha if kind0 in ("save", "open") else None)  # fmt: skip

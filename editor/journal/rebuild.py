@@ -131,6 +131,14 @@ class Rebuilt:
     def modified(self) -> bool:
         return self.index != self.saved_index
 
+    def history_steps(self) -> list[tuple[list[Command], str | None]]:
+        """The steps as History.adopt takes them: (commands, a macro's text or None).
+
+        Made with the cyclic GC paused: 100,000 new tuples would set off collections that
+        scan every command of the rebuild and find nothing to free."""
+        with paused_gc():
+            return [(s.commands, s.text if s.macro else None) for s in self.steps]
+
     def move_to(self, index: int) -> None:
         """Undo or redo steps until the history is at `index`."""
         if not 0 <= index <= len(self.steps):
@@ -148,14 +156,29 @@ class Rebuilt:
 def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a rebuild makes objects that all stay
     alive: every collection would scan the hundreds of thousands already made and find
-    nothing (a quarter of a 100,000-command recovery, bench/bench_journal.py). Nests."""
+    nothing (a quarter of a 100,000-command recovery, bench/bench_journal.py). Nests.
+
+    On the way out the objects made go straight to the oldest generation (`settle_gc`),
+    so the first young collection after the pause does not scan them all either."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            settle_gc()
             gc.enable()
+
+
+def settle_gc() -> None:
+    """Move every object the collector tracks to its oldest generation, scanning nothing.
+
+    gc.freeze() moves them all to the permanent generation and gc.unfreeze() puts them
+    back into the oldest one (both documented so): what surviving two young collections
+    would do, minus the scans. Objects stay collectable; a garbage cycle that was young
+    is found by the next full collection instead of a young one."""
+    gc.freeze()
+    gc.unfreeze()
 
 
 def rebuild(base: Snapshot | None, entries: Iterable[Entry]) -> Rebuilt:
@@ -167,14 +190,27 @@ def rebuild(base: Snapshot | None, entries: Iterable[Entry]) -> Rebuilt:
 def _rebuild(base: Snapshot | None, entries: Iterable[Entry]) -> Rebuilt:
     doc = Document() if base is None else Document(base.page, base.shapes)
     out = Rebuilt(doc)
+    steps = out.steps
+    last_time = 0.0
     for entry in entries:
         try:
-            _apply(out, entry)
+            if (entry.kind == "push" and not entry.merged and entry.data is not None
+                    and out.index == len(steps)):  # fmt: skip
+                # The common entry, a new step on top (what _apply and _record do for it,
+                # without their branches: a recovery replays 100,000 of them).
+                command = decode_command(entry.data)
+                command.do(doc)
+                steps.append(Step([command], "", False, entry.time))
+                out.index += 1
+                out.unsaved += 1
+            else:
+                _apply(out, entry)
         except (CommandError, ValueError, KeyError, TypeError, msgspec.DecodeError) as exc:
             if isinstance(exc, RebuildError):
                 raise
             raise RebuildError(f"entry {entry.seq} ({entry.kind}): {exc}") from exc
-        out.last_time = max(out.last_time, entry.time)
+        last_time = max(last_time, entry.time)
+    out.last_time = last_time
     return out
 
 

@@ -120,7 +120,12 @@ class Writer:
     def _commit(self, batch: list[object]) -> bool:
         conn = self._conn
         try:
-            conn.execute("BEGIN")
+            # IMMEDIATE: the write lock first (waiting up to the busy timeout). A deferred
+            # BEGIN whose first statement reads (the job store's prune and remove read
+            # before they delete) starts as a reader, and upgrading fails at once with
+            # "database is locked" if another connection wrote in between: that stopped
+            # the writer under a burst of jobs (bench/bench_job_store.py).
+            conn.execute("BEGIN IMMEDIATE")
             for op in batch:
                 if callable(op):
                     op(conn)

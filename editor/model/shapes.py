@@ -22,6 +22,7 @@ from editor.model.kinds import (
     KINDS,
     MAX_COORD,
     MAX_SIZE,
+    TRANSLATORS,
     Kind,
     hit_box,
     hit_ellipse,
@@ -211,7 +212,7 @@ def with_property(shape: Shape, prop: str, value: Any) -> Shape:
 
 def translated(shape: Shape, dx: float, dy: float) -> Shape:
     """The shape moved by (dx, dy), clamped to the coordinate bounds."""
-    moved: Shape = kind_of_shape(shape).geometry.translated(shape, dx, dy)
+    moved: Shape = TRANSLATORS[type(shape)](shape, dx, dy)
     return moved
 
 

@@ -57,6 +57,9 @@ class JournalLink(QObject):
         super().__init__(parent)
         self.journal = journal
         self.settings = settings
+        #: The line said when the journal stops ("{why}" filled in); the window's job
+        #: store shares the database, so it names job history too (editor/ui/job_history.py).
+        self.unavailable_text = UNAVAILABLE
         self._said = False
         self._writerFailed.connect(self._say)
         if journal is not None:
@@ -71,7 +74,7 @@ class JournalLink(QObject):
         if self._said:
             return
         self._said = True
-        text = UNAVAILABLE.format(why=why)
+        text = self.unavailable_text.format(why=why)
         log.warning("%s", text)
         self.problem.emit(text)
 
@@ -134,8 +137,7 @@ class JournalLink(QObject):
         assert self.journal is not None
         session = Session(path=path, document=rebuilt.document)
         session.history.set_undo_limit(0)
-        steps = [(s.commands, s.text if s.macro else None) for s in rebuilt.steps]
-        session.history.adopt(steps, rebuilt.index, rebuilt.saved_index)
+        session.history.adopt(rebuilt.history_steps(), rebuilt.index, rebuilt.saved_index)
         session.recorder = self.journal.resume(info.id, path=path, sha256=sha256,
                                                index=rebuilt.index, reopened=reopened,
                                                seq=self.journal.last_seq(info.id))  # fmt: skip

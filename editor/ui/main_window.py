@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import JobQueue, RetryPolicy
+from editor.jobs.persist import RestoreReport
 from editor.journal import DocumentInfo, Journal
 from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
@@ -42,6 +43,13 @@ from editor.ui.canvas import Canvas
 from editor.ui.dialogs import PreferencesDialog, show_about, show_shortcuts
 from editor.ui.documents import DocumentController
 from editor.ui.field_keys import FieldKeys
+from editor.ui.job_history import (
+    BOTH_UNAVAILABLE,
+    JobHistory,
+    open_job_history,
+    queue_options,
+    restored_text,
+)
 from editor.ui.jobs_panel import (
     DeadLetterNotice,
     JobsPanel,
@@ -80,13 +88,19 @@ class MainWindow(QMainWindow):
     ) -> None:
         """`journal`: where history is journaled (crash recovery, history kept after
         closing); the window closes it when it closes. None journals nothing.
+        `jobs`: the queue to use (the caller shuts it down); None: the window's own,
+        which keeps its jobs in the journal's database (editor/ui/job_history.py) and
+        takes back, at start, what an earlier run left there.
         `retry`: the retry policy of saves when Preferences set no retry window.
         `clock`: monotonic seconds for the pause that ends a typing step (tests)."""
         super().__init__(parent)
         self.setObjectName("strata_main_window")
         self.settings = settings if settings is not None else Settings()
-        self.jobs = jobs if jobs is not None else JobQueue(self)
+        self.job_history = open_job_history(journal) if jobs is None else JobHistory()
+        self.jobs = jobs if jobs is not None else JobQueue(self, **queue_options(self.job_history))
         self._owns_jobs = jobs is None
+        #: What the start took back from the job store (None until then, or no store).
+        self.job_restore: RestoreReport | None = None
         self._session: Session | None = None
         self._closing = False
         self._in_close_event = False
@@ -106,6 +120,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.operations = EditOperations(self)
         self.journal_link = JournalLink(journal, self.settings, self)
+        if self.job_history.store is not None:  # the same database: one line for both
+            self.journal_link.unavailable_text = BOTH_UNAVAILABLE
         self.documents = DocumentController(self, self.jobs, self.settings, self.journal_link)
         self.documents.save_policy = retry
         self._history_clock = clock
@@ -208,9 +224,22 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ recovery
     def _offer_recovery(self) -> None:
-        """At start: say if the journal is unavailable; offer what a crash left."""
+        """At start: say if the journal is unavailable; offer what a crash left; take
+        back the jobs an earlier run left (or say once why job history is unavailable)."""
         self.journal_link.announce()
         self.recovery_bars.offer(self.journal_link.recoverable())
+        self._restore_jobs()
+
+    def _restore_jobs(self) -> None:
+        """Take back the jobs an earlier run left; the status bar says what came back, or
+        (once) why job history is unavailable."""
+        text, timeout = self.job_history.text, 0  # unavailable: said once, and it stays
+        if self._owns_jobs and self.jobs.store is not None and not self.jobs.is_shut_down:
+            self.job_restore = self.jobs.restore()
+            text = restored_text(self.job_restore)
+            timeout = 0 if self.job_restore.problem else 15000
+        if text:
+            self.statusBar().showMessage(text, timeout)
 
     def recover(self, info: DocumentInfo) -> None:
         """Recover: open the document rebuilt from the journal (after the usual prompt)."""
@@ -352,7 +381,7 @@ class MainWindow(QMainWindow):
         a.on("zoom_fit", canvas.zoom_fit)
         a.on("zoom_actual", canvas.zoom_actual)
         a.on("preferences", self.show_preferences)
-        a.on("show_jobs", lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0))
+        a.on("show_jobs", self._show_jobs_by_key)
         a.on("shortcuts", self.show_shortcuts)
         a.on("next_region", lambda: self.regions.jump(forward=True))
         a.on("previous_region", lambda: self.regions.jump(forward=False))
@@ -363,7 +392,7 @@ class MainWindow(QMainWindow):
         docs.message.connect(self._show_message)
         self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs_summary.clicked.connect(
-            lambda: self.show_jobs(dead=self.jobs_panel.dead_letter_count() > 0)
+            lambda: self.show_jobs(dead=bool(self.jobs.dead_letters()))
         )
         self.dead_letter_notice.detailsRequested.connect(self._show_dead_letter)
         self.dead_letter_notice.retryRequested.connect(
@@ -384,10 +413,17 @@ class MainWindow(QMainWindow):
             height = max(160, self.height() // 4)
             self.resizeDocks([self._jobs_dock], [height], Qt.Orientation.Vertical)
         self._jobs_dock.raise_()
+        self.jobs_panel.flush()  # what is true now (its models coalesce updates)
         if dead:
             self.jobs_panel.show_dead_letters()
         else:
             self.jobs_panel.show_queue()
+
+    def _show_jobs_by_key(self) -> None:
+        """View > Jobs (Ctrl+J): the Jobs dock, on Dead letters when there are any, with
+        the keyboard in its list (Ctrl+R retries, Delete discards; Escape goes back)."""
+        self.show_jobs(dead=bool(self.jobs.dead_letters()))
+        self.jobs_panel.focus_list()
 
     def _back_to_canvas(self) -> None:
         """Escape in a dock: the keyboard goes back to the drawing."""
@@ -500,9 +536,13 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.journal_link.closed(self.session)
-        self.journal_link.close()
         if self._owns_jobs:
             self.jobs.shutdown(timeout=10)
+        # After the queue: its last transitions (cancelled, succeeded) go through the
+        # journal's writer, which commits what is queued when it closes.
+        self.journal_link.close()
+        if self.job_history.store is not None:
+            self.job_history.store.close()
         # Let the canvas drop its scene: a view keeps its scene's Python object alive
         # from C++ (setScene), where the collector cannot see the cycle back through the
         # session, so a closed window's whole document stayed in memory.

@@ -14,6 +14,7 @@ order), so `FocusRegions` only decides which region comes next.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -47,7 +48,9 @@ class FocusRegions(QObject):
         super().__init__(window)
         self._window = window
         self._regions = tuple(regions)
-        self._last: dict[str, QWidget] = {}
+        # Weakly: this object outlives the window by a moment (deleted with it), and a
+        # strong reference from here kept each closed window's canvas wrapper alive.
+        self._last: dict[str, weakref.ref[QWidget]] = {}
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -110,8 +113,9 @@ class FocusRegions(QObject):
             index = shown.index(current)
             target = shown[(index + (1 if forward else -1)) % len(shown)]
         stops = self.stops(target)
-        last = self._last.get(target.name)
-        widget = last if last is not None and last in stops else stops[0]
+        ref = self._last.get(target.name)
+        last = self._stop_of(ref(), stops) if ref is not None else None
+        widget = last if last is not None else stops[0]
         widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ---------------------------------------------------------------- internals
@@ -124,11 +128,12 @@ class FocusRegions(QObject):
         return None
 
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Only remembered here; which stop it is gets worked out when F6 comes back. Walking
+        # the focus chain on every focus change was slower, and it left each closed
+        # window's canvas wrapper alive (a PySide quirk, tests/testing/test_memory.py).
         region = self.region_of(new)
         if region is not None and new is not None:
-            stop = self._stop_of(new, self.stops(region))
-            if stop is not None:
-                self._last[region.name] = stop
+            self._last[region.name] = weakref.ref(new)
 
 
 def _tabbable(widget: QWidget) -> bool:

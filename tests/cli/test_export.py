@@ -24,6 +24,7 @@ def run(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["HOME"] = str(tmp_path / "home")
     env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    env["XDG_DATA_HOME"] = str(tmp_path / "state" / "data")  # the job store (journal db)
     return subprocess.run(
         [str(STRATA), "export", *map(str, args)],
         capture_output=True,
@@ -126,7 +127,8 @@ def test_a_missing_output_folder_fails_with_exactly_one_clean_line(tmp_path: Pat
     folder = tmp_path / "no" / "such" / "folder"
     assert result.stderr.splitlines() == [
         f"strata export: error: {out} was not written (1 attempt): "
-        f"The folder {folder} no longer exists. Choose another output file (-o)."
+        f"The folder {folder} no longer exists. Choose another output file (-o). Kept as "
+        "job 1: retry it with 'strata jobs retry 1' or from the Jobs panel."
     ]  # one line: no traceback, no JSON log line (those need -v)
     assert not (tmp_path / "no").exists()
     (line,) = log_lines(tmp_path)  # the file log has the details

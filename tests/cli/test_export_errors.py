@@ -81,7 +81,8 @@ def test_a_missing_output_folder_names_it_and_the_way_out(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert one_line(result) == (
         f"strata export: error: {out} was not written (1 attempt): "
-        f"The folder {folder} no longer exists. Choose another output file (-o)."
+        f"The folder {folder} no longer exists. Choose another output file (-o). Kept as "
+        "job 1: retry it with 'strata jobs retry 1' or from the Jobs panel."
     )
     (line,) = log_lines(tmp_path)  # the technical side is in the log
     error = line["error"]

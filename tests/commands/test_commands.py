@@ -340,3 +340,24 @@ def test_style_values_are_validated_in_code_too() -> None:
         MoveShapes(("r",), float("nan"), 0)
     with pytest.raises(ValueError, match="x"):
         GeometryChange("r", x=float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("ids", "dx", "dy", "message"),
+    [
+        (("r",), float("nan"), 0, "dx: expected a finite offset, got nan"),
+        (("r",), 0, float("-inf"), "dy: expected a finite offset, got -inf"),
+        (("r",), 2e7 + 1, 0, "dx: expected a finite offset"),
+        (("r",), 0, -2e7 - 1, "dy: expected a finite offset"),
+        ((), 1, 0, "ids: expected at least one id"),
+        (("r", ""), 1, 0, "ids: ids must be non-empty strings"),
+        (("r", 3), 1, 0, "ids: ids must be non-empty strings"),
+        (("r", "t", "r"), 1, 0, "ids: ids must be unique"),
+    ],
+)
+def test_a_move_checks_its_ids_and_offsets(ids: tuple[object, ...], dx: float, dy: float,
+                                           message: str) -> None:  # fmt: skip
+    with pytest.raises(ValueError, match=f"^{message}"):
+        MoveShapes(ids, dx, dy)  # type: ignore[arg-type]
+    # the widest offsets still move (across the whole coordinate range)
+    assert MoveShapes(("r", "t"), 2e7, -2e7).dx == 2e7

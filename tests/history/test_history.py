@@ -183,3 +183,27 @@ def test_clear_keeps_clean_state(history: History) -> None:
     history.clear()
     assert history.stack.count() == 0
     assert not history.is_modified()
+
+
+def test_a_deleted_history_lets_go_of_its_document_after_merges(qapp: object) -> None:
+    """A merged command is deleted by QUndoStack inside push(); PySide then keeps its
+    Python wrapper alive for good. The wrapper held the history, and through it the
+    whole document: every closed window that had typed text kept its drawing in memory."""
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject  # noqa: PLC0415
+
+    owner = QObject()
+    doc = Document(shapes=[text("t", 0, 0, 100, 20, "")])
+    history = History(doc, owner)
+    for n, char in enumerate("merged"):
+        history.push(EditText("t", n, "", char))  # one step: five merges
+    assert history.stack.count() == 1
+    gone = weakref.ref(doc)
+    del doc, history
+    owner.deleteLater()
+    del owner
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert gone() is None

@@ -10,8 +10,9 @@ import pytest
 from editor.io.format import load
 from editor.io.job_kinds import ExportPayload, SavePayload, SnapshotStore, registry
 from editor.io.tasks import ExportJob, SaveJob, SaveResult
-from editor.jobs import JobState
-from editor.jobs.kinds import JobDataError
+from editor.jobs import JobError, JobState
+from editor.jobs.kinds import JobDataError, JobKinds
+from editor.jobs.store import MemoryJobStore
 from editor.model import Page, Snapshot, rect
 from tests.jobs import conftest as jobs
 
@@ -102,4 +103,71 @@ def test_a_save_built_from_data_runs_on_the_queue_and_writes_the_document(
     record = queue.record(job_id)
     assert record.state is JobState.SUCCEEDED
     assert isinstance(record.result, SaveResult) and record.result.revision.serial == 41  # type: ignore[attr-defined]
+    assert load(target) == DOC
+
+
+def test_released_snapshots_go_unless_a_job_that_may_run_still_needs_them(
+    snapshots: SnapshotStore,
+) -> None:
+    doc, other = snapshots.put(DOC), snapshots.put(OTHER)
+    envelopes = [{"type": "save", "payload": {"snapshot": doc}},
+                 {"type": "export", "payload": {"snapshot": other}},
+                 {"type": "tally", "payload": {"name": "x"}}]  # fmt: skip
+    assert snapshots.release(envelopes, lambda digest: digest == other) == [doc]
+    assert not (snapshots.folder / f"{doc}.strata").exists()
+    assert (snapshots.folder / f"{other}.strata").exists()
+    assert snapshots.release(envelopes, lambda digest: False) == [other]  # doc: already gone
+
+
+def test_a_sweep_keeps_what_may_run_and_what_was_just_written(
+    snapshots: SnapshotStore,
+) -> None:
+    import os  # noqa: PLC0415
+
+    doc, other = snapshots.put(DOC), snapshots.put(OTHER)
+    old = snapshots.folder / f"{other}.strata"
+    os.utime(old, (1.0, 1.0))
+    assert snapshots.sweep([], grace=60.0) == [other]  # doc: written a moment ago
+    assert snapshots.put(OTHER) == other  # written again
+    os.utime(snapshots.folder / f"{doc}.strata", (1.0, 1.0))
+    os.utime(old, (1.0, 1.0))
+    assert snapshots.sweep([{"payload": {"snapshot": other}}], grace=60.0) == [doc]
+    assert old.exists()
+    assert snapshots.put(OTHER) == other and old.stat().st_mtime > 1.0  # touched when reused
+
+
+def _earlier_run_left(store: MemoryJobStore, kinds: JobKinds, job: SaveJob, state: JobState) -> int:
+    job_id, _ = store.add(kinds.envelope(job), job.key, 1.0, name=job.name, kind=job.kind,
+                          target=job.target)  # fmt: skip
+    if state is not JobState.QUEUED:
+        store.update(job_id, state, 2.0, attempts=5,
+                     error=JobError("OSError", "disk full", "", errno=28))  # fmt: skip
+    return job_id
+
+
+@pytest.mark.parametrize("state", [JobState.DEAD, JobState.QUEUED])
+def test_an_earlier_runs_save_never_lands_over_a_save_made_in_this_run(
+    snapshots: SnapshotStore, tmp_path: Path, make_queue: jobs.MakeQueue, drive: jobs.Drive,
+    state: JobState,
+) -> None:  # fmt: skip
+    """A restored job is built from its row (a dead letter: only when retried), so it
+    takes its write ticket late; it must still count as older than this run's saves."""
+    kinds, _save, _ = registry(snapshots)
+    target = tmp_path / "a.strata"
+    store = MemoryJobStore()
+    earlier = SaveJob(OTHER, target, Rev(), key=f"save\0{target}\041\0an earlier run")
+    old = _earlier_run_left(store, kinds, earlier, state)
+    queue = make_queue(store=store, kinds=kinds)
+    queue.restore()  # an interrupted save runs again at once; a dead one waits
+    new = queue.submit(SaveJob(DOC, target, Rev()))  # this run's save of the same file
+    drive(queue)
+    if state is JobState.DEAD:
+        queue.retry_dead(old)  # Retry in the Dead letters tab, after the new save
+        drive(queue)
+    assert queue.record(new).state is JobState.SUCCEEDED
+    record = queue.record(old)
+    assert record.state is JobState.SUCCEEDED
+    assert isinstance(record.result, SaveResult)
+    if state is JobState.DEAD:
+        assert record.result.superseded  # skipped: a newer request wrote the file
     assert load(target) == DOC

@@ -105,12 +105,16 @@ def test_ids_are_unique_across_processes_sharing_the_database(open_store: OpenSt
     assert len(set(ids)) == len(ids)
 
 
-def test_the_key_is_unique_among_unfinished_rows_across_processes(open_store: OpenStore) -> None:
+def test_the_key_is_unique_among_unfinished_rows_across_processes(
+    open_store: OpenStore, caplog: pytest.LogCaptureFixture
+) -> None:
     a, b = open_store("h:1:1"), open_store("h:2:2")
     first, _ = a.add({"type": "t"}, "same", 1.0)
     a.flush()
-    second, _ = b.add({"type": "t"}, "same", 1.0)  # ignored in the table: a has it pending
-    b.flush()
+    with caplog.at_level(logging.WARNING, "editor.jobs.store"):
+        second, _ = b.add({"type": "t"}, "same", 1.0, name="dup")  # ignored: a has it
+        b.flush()
+    assert f"job {second} (dup) is not stored: a job with its key is pending" in caplog.text
     assert [r.id for r in a.unfinished()] == [first]
     a.update(first, JobState.DEAD, 2.0)
     a.flush()
@@ -209,3 +213,101 @@ def test_a_restart_over_the_database_runs_interrupted_jobs_and_keeps_dead_letter
     drive(third)
     assert third.record(dies).state is JobState.SUCCEEDED
     drive(first)
+
+
+def test_finished_discarded_and_pruned_jobs_are_released_once_nothing_else_needs_them(
+    open_store: OpenStore,
+) -> None:
+    released: list[tuple[list[object], bool]] = []
+
+    def release(envelopes: list[dict[str, object]], in_use: Callable[[str], bool]) -> None:
+        released.append(([e["payload"] for e in envelopes], in_use("shared")))
+
+    store = open_store(release=release, keep_dead=1)
+    a, _ = store.add({"type": "t", "payload": "shared"}, "a", 1.0)
+    b, _ = store.add({"type": "t", "payload": "shared"}, "b", 1.0)
+    c, _ = store.add({"type": "t", "payload": "c"}, "c", 1.0)
+    d, _ = store.add({"type": "t", "payload": "d"}, "d", 1.0)
+    store.update(a, JobState.SUCCEEDED, 2.0)
+    store.flush()
+    assert released == [(["shared"], True)]  # b still needs what a needed
+    store.update(b, JobState.DEAD, 3.0)  # dead: may be retried, nothing released
+    store.update(c, JobState.DEAD, 4.0)
+    store.update(d, JobState.DEAD, 5.0)
+    store.flush()
+    assert len(released) == 1
+    store.remove([d])
+    store.flush()
+    assert released[-1] == (["d"], True)  # b (dead) still has "shared"
+    assert store.prune(10, 1) == [b]  # the oldest dead letter beyond one
+    assert released[-1] == (["shared"], False)
+
+
+def test_a_sweep_sees_every_envelope_that_may_still_run(open_store: OpenStore) -> None:
+    seen: list[tuple[list[dict[str, object]], float]] = []
+    store = open_store()
+    kept = [store.add({"type": "t", "payload": n}, f"k{n}", 1.0)[0] for n in range(4)]
+    store.update(kept[1], JobState.DEAD, 2.0)
+    store.update(kept[2], JobState.SUCCEEDED, 2.0)
+    store.update(kept[3], JobState.RUNNING, 2.0)
+    store.sweep(lambda envelopes, grace: seen.append((envelopes, grace)), 60.0)
+    store.flush()
+    assert seen == [([{"type": "t", "payload": n} for n in (0, 1, 3)], 60.0)]
+
+
+def test_a_store_whose_tables_cannot_be_read_refuses_to_open(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    open_store().flush()
+    conn = sqlite3.connect(tmp_path / "journal.sqlite3")
+    conn.execute("DROP TABLE job_ids")
+    conn.commit()
+    conn.close()
+    with pytest.raises(sqlite3.OperationalError, match="job_ids"):
+        open_store()
+
+
+def test_ids_go_on_when_the_database_stops_giving_them(open_store: OpenStore) -> None:
+    store = open_store()
+    first = [store.add({"type": "t"}, f"k{n}", 1.0)[0] for n in range(ID_BLOCK // 2 - 1)]
+    store.flush()
+    store._read.close()  # the database went away (the writer has failed too)
+    store._read = sqlite3.connect(":memory:")
+    store._next_ids.clear()
+    store._fetching = True  # the writer never fetched the next block
+    more = [store.add({"type": "t"}, f"m{n}", 1.0)[0] for n in range(ID_BLOCK)]
+    assert len(set(first + more)) == len(first) + len(more)
+
+
+def test_a_batch_that_reads_first_keeps_the_write_lock_another_connection_cannot_take(
+    tmp_path: Path,
+) -> None:
+    """The writer begins IMMEDIATE: with a deferred BEGIN, an op that reads before it
+    writes (prune, remove) started as a reader, and a write by another connection in
+    between made its upgrade fail at once with "database is locked", which stopped the
+    writer for the rest of the run (seen under a burst of jobs, bench_job_store.py)."""
+    db = tmp_path / "journal.sqlite3"
+    write, problem = open_database(db)
+    assert write is not None, problem
+    problems: list[str] = []
+    writer = Writer(write, db.with_name(db.name + "-wal"), problems.append)
+    other = connect(db, timeout_ms=50)
+    meanwhile: list[str] = []
+
+    def reads_then_writes(conn: sqlite3.Connection) -> None:
+        conn.execute("SELECT count(*) FROM jobs").fetchone()
+        try:  # another process (or the store's own read connection) writes now
+            other.execute("UPDATE job_ids SET next = next + 1")
+            meanwhile.append("the other connection wrote")
+        except sqlite3.OperationalError as exc:
+            meanwhile.append(str(exc))
+        conn.execute("DELETE FROM jobs WHERE id = -1")
+
+    try:
+        writer.put(reads_then_writes)
+        assert writer.flush(10)
+        assert problems == [] and writer.failed is None
+        assert meanwhile == ["database is locked"]  # it waited for the writer instead
+    finally:
+        writer.close()
+        other.close()

@@ -213,3 +213,41 @@ def test_the_lease_is_renewed_while_a_job_runs(
     assert renewed is not None and renewed > first
     board.gates["long"].set()
     qtbot.waitUntil(lambda: store.get(job_id).state is JobState.SUCCEEDED)
+
+
+class Unreadable(MemoryJobStore):
+    """A store whose rows cannot be read (a damaged table)."""
+
+    def unfinished(self) -> list[StoredJob]:
+        raise OSError(5, "disk I/O error")
+
+
+def test_a_store_that_cannot_be_read_is_let_go_and_the_queue_works_in_memory(
+    make_queue: MakeQueue, drive: Drive
+) -> None:
+    board = Board()
+    store = Unreadable()
+    queue = make_queue(store=store, kinds=tally_kinds(board))
+    report = queue.restore()
+    assert "disk I/O error" in report.problem and report.interrupted == ()
+    assert queue.store is None
+    job_id = queue.submit(TallyJob(board, "a"))
+    drive(queue)
+    assert queue.record(job_id).state is JobState.SUCCEEDED and board.done == {"a": [1]}
+    assert store._rows == {}  # nothing more was written to it
+
+
+def test_a_restored_job_keeps_its_stored_key_so_a_duplicate_coalesces_into_it(
+    make_queue: MakeQueue, drive: Drive
+) -> None:
+    board = Board()
+    store = MemoryJobStore()
+    job_id, _ = store.add({"type": "tally", "payload": {"name": "a"}}, "the stored key", 1.0)
+    queue = make_queue(store=store, kinds=tally_kinds(board))
+    assert queue.restore().interrupted == (job_id,)
+    assert queue.record(job_id).key == "the stored key"
+    again = TallyJob(board, "a")
+    again.key = "the stored key"  # the store holds this key pending for the restored job
+    assert queue.submit(again) == job_id  # coalesced, never a second entry under its id
+    drive(queue)
+    assert queue.record(job_id).state is JobState.SUCCEEDED and board.done == {"a": [1]}

@@ -32,6 +32,5 @@ def rebuilt_view(rebuilt: Rebuilt) -> tuple[list[str], int, int, Snapshot]:
 def adopt(rebuilt: Rebuilt) -> History:
     """A live History holding a rebuilt one (what reopening and recovery do)."""
     history = History(rebuilt.document)
-    history.adopt([(s.commands, s.text if s.macro else None) for s in rebuilt.steps],
-                  rebuilt.index, rebuilt.saved_index)  # fmt: skip
+    history.adopt(rebuilt.history_steps(), rebuilt.index, rebuilt.saved_index)
     return history

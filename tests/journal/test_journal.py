@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editor.commands import AddShapes, DeleteShapes, EditText, MoveShapes, SetStyle
+from editor.commands import AddShapes, CommandError, DeleteShapes, EditText, MoveShapes, SetStyle
 from editor.history import History
 from editor.journal import SCHEMA_VERSION, Journal, rebuild
+from editor.journal.rebuild import decode_command
 from editor.model import Document, rect, text
 
 from .helpers import adopt, history_view, rebuilt_view, recorded
@@ -230,3 +231,80 @@ def test_clear_closed_sees_a_document_closed_a_moment_ago(
         writer_free.set()
     assert journal.flush()
     assert journal.documents() == []
+
+
+def test_adopting_tells_the_stack_listeners_once_and_adopted_steps_never_merge(
+    qapp: object,
+) -> None:
+    """adopt() pushes with the stack's signals blocked, then sends them once: a History
+    panel and undo action attached before still show every step and the right texts."""
+    from editor.ui.panels.history_model import HistoryModel  # noqa: PLC0415
+
+    d = doc()
+    first = History(d)
+    for _ in range(3):
+        first.push(MoveShapes(("a",), 1, 0, joinable=False))
+    first.push(AddShapes((rect("b", 1, 1, 2, 2),)))
+    first.undo()
+    commands = [first.stack.command(i).command for i in range(4)]  # type: ignore[attr-defined]
+    second = History(d)
+    model = HistoryModel()
+    model.set_stack(second.stack, second.saved_index)
+    heard: dict[str, list[object]] = {"index": [], "undo": [], "redo": [], "can_undo": []}
+    second.stack.indexChanged.connect(heard["index"].append)
+    second.stack.undoTextChanged.connect(heard["undo"].append)
+    second.stack.redoTextChanged.connect(heard["redo"].append)
+    second.stack.canUndoChanged.connect(heard["can_undo"].append)
+    second.adopt([([c], None) for c in commands], 3, 0)
+    assert heard == {"index": [3], "undo": ["Move Rectangle"], "redo": ["Add Rectangle"],
+                     "can_undo": [True]}  # fmt: skip
+    assert model.rowCount() == 5 and model.current_row() == 3
+    texts = [model.data(model.index(row)) for row in range(1, 5)]
+    assert texts == ["Move Rectangle"] * 3 + ["Add Rectangle"]
+    # a joinable move of the same shape does not merge into the adopted step below it
+    second.undo()
+    second.push(MoveShapes(("a",), 1, 0, joinable=True))
+    assert second.stack.count() == 3 and d["a"].x == 3
+    assert model.rowCount() == 4
+
+
+def test_the_journal_decodes_a_bad_move_to_the_same_clear_error() -> None:
+    good = b'{"type":"move_shapes","payload":{"ids":["r"],"dx":1,"dy":2}}'
+    assert decode_command(good) == MoveShapes(("r",), 1, 2)
+    with pytest.raises(CommandError, match="dx: expected a finite offset"):
+        decode_command(b'{"type":"move_shapes","payload":{"ids":["r"],"dx":3e7,"dy":0}}')
+    with pytest.raises(CommandError, match="must be unique"):
+        decode_command(b'{"type":"move_shapes","payload":{"ids":["r","r"],"dx":1,"dy":0}}')
+
+
+def test_what_a_paused_gc_made_goes_to_the_oldest_generation_and_stays_collectable(
+    qapp: object,
+) -> None:
+    """paused_gc and History.adopt hand their objects to the oldest generation (no young
+    collection scans 100,000 of them afterwards), and garbage among them is still found."""
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    from editor.journal.rebuild import paused_gc  # noqa: PLC0415
+
+    class Node:
+        me: object = None
+
+    assert gc.isenabled()
+    with paused_gc():
+        kept = [Node() for _ in range(10)]
+        dropped = Node()
+        dropped.me = dropped  # a cycle: only the collector frees it
+        gone = weakref.ref(dropped)
+        del dropped
+    assert gc.isenabled()
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(node) in oldest for node in kept)
+    history = History(doc())
+    command = MoveShapes(("a",), 1, 0, joinable=False)
+    command.do(history.document)
+    history.adopt([([command], None)], 1, 0)
+    assert gc.isenabled()
+    assert id(history.stack.command(0)) in {id(o) for o in gc.get_objects(generation=2)}
+    gc.collect()
+    assert gone() is None

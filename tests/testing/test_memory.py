@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 WINDOWS = 500
-WARM_UP = 100  # allocator pools, Qt's caches and fonts settle during the first tests
+WARM_UP = 50  # allocator pools, fonts and Python's caches settle during the first tests
 MAX_GROWTH_MB = 20.0
 
 CONFTEST = """

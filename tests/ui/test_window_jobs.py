@@ -150,6 +150,31 @@ def test_ctrl_j_shows_the_jobs_dock(strata_window: OpenWindow) -> None:
     assert window.findChild(QToolButton, "jobs_summary") is window.jobs_summary
 
 
+def test_ctrl_j_puts_the_keyboard_in_the_dead_letters_right_after_a_job_died(
+    strata_window: OpenWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    window = strata_window()
+    draw_shape(window, "rect", (100, 100), (200, 160))
+    job_id = window.documents.export_to(tmp_path / "later" / "out.svg")
+    qtbot.waitUntil(lambda: bool(window.jobs.dead_letters()))  # the panel not updated yet
+    press(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert window.jobs_panel.dead_view().hasFocus()  # on Dead letters, current
+    # ...on a selected row, so Retry (Ctrl+R) and Discard (Delete) act at once, as the
+    # highlighted row suggests (they were disabled: the row was current, not selected).
+    [letter] = window.jobs_panel.dead_model().letters()
+    assert window.jobs_panel.action("retry").isEnabled()
+    assert window.jobs_panel.action("discard").isEnabled()
+    assert letter.job_id == job_id
+    (tmp_path / "later").mkdir()
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(window.jobs_panel.dead_view(), Qt.Key.Key_R, ctrl_shift)  # Retry All
+    qtbot.waitUntil(lambda: window.jobs.record(job_id).state is JobState.SUCCEEDED)
+    press(window, Qt.Key.Key_Escape)  # back to the drawing
+    assert window.canvas.hasFocus()
+    press(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert window.jobs_panel.queue_view().hasFocus()  # no dead letters: the queue
+
+
 def test_a_newer_save_discards_older_failed_saves_of_the_same_file(
     strata_window: OpenWindow, tmp_path: Path
 ) -> None:

@@ -28,6 +28,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from editor.io.format import load
+from editor.model import Line, Shape
 from tests.ui.xkeys import XSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -377,3 +378,63 @@ def recoverable(home: Path) -> int:
         )
     finally:
         conn.close()
+
+
+# ------------------------------------------------- jobs across restarts (issue 12)
+def stored_jobs(home: Path) -> dict[int, tuple[str, str]]:
+    """id -> (name, state) of the jobs `strata` with this HOME stored (read-only look)."""
+    db = home / "data" / "Strata" / "Strata" / "journal.sqlite3"
+    if not db.exists():
+        return {}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return {i: (n, s) for i, n, s in conn.execute("SELECT id, name, state FROM jobs")}
+    except sqlite3.OperationalError:  # not created yet
+        return {}
+    finally:
+        conn.close()
+
+
+def left(shape: Shape) -> float:
+    """A shape's x (a line's first end's)."""
+    return shape.x1 if isinstance(shape, Line) else shape.x
+
+
+def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    drawing = folder / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        drawing.unlink()
+        folder.rmdir()  # the folder goes away while the drawing is open
+        x_session.key("ctrl+a")
+        x_session.key("Right")  # nudge every shape: modified
+        x_session.key("ctrl+s")  # the save fails for good: a dead letter
+        x_session.wait_for(
+            lambda: [s for _n, s in stored_jobs(tmp_path).values()] == ["dead"], 10,
+            "the dead save stored",
+        )  # fmt: skip
+        process.kill()  # the person's session ends without a word (kill -9)
+        process.communicate()
+    ((job_id, (name, _state)),) = stored_jobs(tmp_path).items()
+    assert name == "Save welcome.strata"
+    folder.mkdir()  # the folder is back (a drive mounted again)
+    with strata_process(xvfb, tmp_path) as process:
+        window = x_session.wait_window("Untitled")
+        x_session.focus(window)
+        x_session.key("ctrl+j")  # View > Jobs: the Dead letters list (it has one), focused
+        x_session.key("ctrl+shift+r")  # Retry All
+        x_session.wait_for(lambda: stored_jobs(tmp_path).get(job_id, ("", ""))[1] == "succeeded",
+                           20, "the retried save succeeded")  # fmt: skip
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    saved, original = load(drawing), load(SAMPLE)
+    assert len(saved.shapes) == len(original.shapes)
+    pairs = zip(saved.shapes, original.shapes, strict=True)
+    moved = {round(left(s) - left(o), 6) for s, o in pairs}
+    assert len(moved) == 1 and moved.pop() > 0  # run 1's nudged drawing, written in run 2

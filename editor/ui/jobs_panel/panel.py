@@ -257,6 +257,16 @@ class JobsPanel(QWidget):
         """Switch to the Dead letters tab."""
         self.tabs.setCurrentIndex(DEAD_TAB)
 
+    def focus_list(self) -> None:
+        """Put the keyboard in the shown tab's list on a selected row (the first, if none
+        is), so Retry, Discard and Cancel act on what is highlighted at once."""
+        self.flush()
+        view = self._dead_view if self.tabs.currentIndex() == DEAD_TAB else self._queue_view
+        selection = view.selectionModel()
+        if not selection.hasSelection() and view.model().rowCount() > 0:
+            self._select_row(view, 0)
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def show_dead_letter(self, job_id: int, *, focus: bool = True) -> bool:
         """Switch to the Dead letters tab and select `job_id`'s entry (the notice's
         "Details…"). False if it is not a dead letter (any more)."""

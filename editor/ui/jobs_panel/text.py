@@ -24,7 +24,19 @@ SEPARATOR = " · "
 
 
 def state_text(record: JobRecord, now: float) -> str:
-    """The State column: "Queued", "Running", "Retrying in 4 s", "Failed", ..."""
+    """The State column: "Queued", "Running", "Retrying in 4 s", "Failed", ...; a job an
+    earlier Strata left unfinished says so: "Interrupted · running again"."""
+    text = _state_text(record, now)
+    if not record.interrupted:
+        return text
+    if record.state is JobState.QUEUED:
+        return f"Interrupted{SEPARATOR}queued again"
+    if record.state is JobState.RUNNING and not record.cancel_requested:
+        return f"Interrupted{SEPARATOR}running again"
+    return f"{text}{SEPARATOR}was interrupted"
+
+
+def _state_text(record: JobRecord, now: float) -> str:
     state = record.state
     if state is JobState.RUNNING:
         return "Cancelling…" if record.cancel_requested else "Running"
