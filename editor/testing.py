@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmapCache
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmapCache
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -60,6 +60,7 @@ from editor.journal import Journal
 from editor.model import bounds
 from editor.ui.canvas import simulate
 from editor.ui.canvas.items import clear_caches as clear_canvas_caches
+from editor.ui.canvas.registry import TOOLS as REGISTERED_TOOLS
 from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.panels import ColorButton
 from editor.ui.panels.fields import FontField, NumberField
@@ -121,12 +122,10 @@ DIALOG_NAMES: dict[str, str] = {
     "unsaved_dialog": "Save / Discard / Cancel before closing or opening",
 }
 
-TOOL_KEYS = {
-    "select": Qt.Key.Key_V,
-    "rect": Qt.Key.Key_R,
-    "ellipse": Qt.Key.Key_E,
-    "line": Qt.Key.Key_L,
-    "text": Qt.Key.Key_T,
+#: Each tool's one-key shortcut (Select: V, Rectangle: R, ...), from the one tool list.
+TOOL_KEYS: dict[str, Qt.Key] = {
+    name: QKeySequence(tool.key)[0].key()  # type: ignore[index]
+    for name, tool in REGISTERED_TOOLS.items()
 }
 
 
@@ -633,14 +632,15 @@ def draw_shape(
     only once something is typed in it, so for "text" `text` is typed and editing is
     finished with Escape (two undo steps: "Add Text Box", then the typing).
     """
-    if kind not in TOOL_KEYS or kind == "select":
+    tool = REGISTERED_TOOLS.get(kind)
+    if tool is None or tool.gesture is None or tool.drag is None:
         raise ValueError(f"unknown shape kind {kind!r}")
     activate(window)
     window.canvas.setFocus()
     press(window, TOOL_KEYS[kind])
     before = set(window.document.ids())
     drag(window, start, end, modifiers)
-    if kind == "text":
+    if tool.edits_text:
         type_text(window, text)
         press(window, Qt.Key.Key_Escape)
     added = [i for i in window.document.ids() if i not in before]

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Final, TypeVar, cast
 
 import msgspec
 
-from editor.model import Document, Shape, kind_of
+from editor.model import Document, Shape, kind_of_shape
 
 
 class CommandError(ValueError):
@@ -173,16 +173,13 @@ def _kind(value: object) -> str:
 
 
 # ------------------------------------------------------------------ wording
-_NOUNS = {"rect": "Rectangle", "ellipse": "Ellipse", "line": "Line", "text": "Text Box"}
-
-
 def noun(shapes: Iterable[Shape] | int) -> str:
     """ "Rectangle" for one rectangle, "3 Shapes" for three, "Shape" when unknown."""
     if isinstance(shapes, int):
         return "Shape" if shapes == 1 else f"{shapes} Shapes"
     items = shapes if isinstance(shapes, tuple | list) else list(shapes)
     if len(items) == 1:
-        return _NOUNS[kind_of(items[0])]
+        return kind_of_shape(items[0]).noun
     return f"{len(items)} Shapes"
 
 

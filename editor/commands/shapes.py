@@ -20,14 +20,13 @@ from editor.commands.base import (
     require,
 )
 from editor.model import (
+    KINDS,
     MAX_COORD,
     Document,
     Shape,
-    Text,
     check_geometry_value,
     check_style_value,
-    geometry_fields,
-    kind_of,
+    kind_of_shape,
     supports_property,
     translated,
     with_property,
@@ -170,7 +169,12 @@ class MoveShapes(ShapeEdit):
 
 
 class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
-    """New geometry for one shape: the box fields or the line end points to set."""
+    """New geometry for one shape: the box fields or the line end points to set.
+
+    One optional field per geometry field of every family in `editor.model.kinds` (the
+    command's data stays flat: ``{"id": "s1", "width": 40}``); the shape's kind decides
+    which of them apply (`SetGeometry` refuses the others) and how (`Kind.set_geometry`).
+    """
 
     id: str
     x: float | None = None
@@ -194,8 +198,12 @@ class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
 
     def values(self) -> dict[str, float]:
         """The fields this change sets."""
-        names = ("x", "y", "width", "height", "rotation", "x1", "y1", "x2", "y2")
-        return {n: float(v) for n in names if (v := getattr(self, n)) is not None}
+        return {n: float(v) for n in _CHANGE_FIELDS if (v := getattr(self, n)) is not None}
+
+
+#: The geometry fields a change may carry: every geometry family's (`editor.model.kinds`).
+_CHANGE_FIELDS: tuple[str, ...] = GeometryChange.__struct_fields__[1:]
+assert set(_CHANGE_FIELDS) == {f for k in KINDS.values() for f in k.geometry.fields}
 
 
 @register
@@ -231,17 +239,13 @@ class SetGeometry(ShapeEdit):
 
         def apply(shape: Shape) -> Shape:
             values = by_id[shape.id]
-            allowed = geometry_fields(shape)
+            kind = kind_of_shape(shape)
+            allowed = kind.geometry.fields
             for name in values:
                 if name not in allowed:
-                    raise CommandError(f"a {kind_of(shape)} has no geometry field {name!r}")
-            if (
-                type(shape) is Text
-                and shape.auto_height
-                and values.get("height", shape.height) != shape.height
-            ):
-                return msgspec.structs.replace(shape, auto_height=False, **values)
-            return msgspec.structs.replace(shape, **values)
+                    raise CommandError(f"a {kind.name} has no geometry field {name!r}")
+            new: Shape = kind.set_geometry(shape, values)
+            return new
 
         return apply
 

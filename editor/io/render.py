@@ -77,7 +77,8 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from typing import Final, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -92,7 +93,8 @@ from PySide6.QtGui import (
 )
 
 from editor.model.document import Snapshot
-from editor.model.shapes import COLOR_PATTERN, Ellipse, Line, Shape, Text
+from editor.model.kinds import KINDS
+from editor.model.shapes import COLOR_PATTERN, Shape, Text
 
 #: Called between chunks of work; raises (any exception) to cancel.
 Check: TypeAlias = Callable[[], None]
@@ -189,10 +191,8 @@ def shape_origin(shape: Shape) -> QPointF:
     The centre of the box (rotation is about it), or the midpoint of a line. A canvas
     item uses it as its pos().
     """
-    if type(shape) is Line:
-        return QPointF((shape.x1 + shape.x2) / 2.0, (shape.y1 + shape.y2) / 2.0)
-    assert not isinstance(shape, Line)
-    return QPointF(shape.x + shape.width / 2.0, shape.y + shape.height / 2.0)
+    cx, cy, _, _, _ = _RENDERERS[type(shape)].frame(shape)
+    return QPointF(cx, cy)
 
 
 def local_transform(shape: Shape) -> QTransform:
@@ -201,41 +201,34 @@ def local_transform(shape: Shape) -> QTransform:
     The same transform a QGraphicsItem builds from ``setPos(shape_origin(shape))`` and
     ``setRotation(shape.rotation)`` (Qt rotates clockwise on screen, like the model).
     """
-    origin = shape_origin(shape)
-    transform = QTransform.fromTranslate(origin.x(), origin.y())
-    if not isinstance(shape, Line) and shape.rotation % 360.0 != 0.0:
-        transform.rotate(shape.rotation)
+    cx, cy, _, _, rotation = _RENDERERS[type(shape)].frame(shape)
+    transform = QTransform.fromTranslate(cx, cy)
+    if rotation % 360.0 != 0.0:
+        transform.rotate(rotation)
     return transform
+
+
+def shape_rotation(shape: Shape) -> float:
+    """The shape's rotation in degrees (0 for a kind that has none: a line)."""
+    return _RENDERERS[type(shape)].frame(shape)[4]
 
 
 def _local_box(shape: Shape) -> QRectF:
     """The unpadded geometry in local coordinates (a line's box may be degenerate)."""
-    if isinstance(shape, Line):
-        dx = (shape.x2 - shape.x1) / 2.0
-        dy = (shape.y2 - shape.y1) / 2.0
-        return QRectF(-abs(dx), -abs(dy), 2.0 * abs(dx), 2.0 * abs(dy))
-    return QRectF(-shape.width / 2.0, -shape.height / 2.0, shape.width, shape.height)
+    _, _, w, h, _ = _RENDERERS[type(shape)].frame(shape)
+    return QRectF(-w / 2.0, -h / 2.0, w, h)
 
 
 def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
     """``(x, y, rect, extent)``: `shape_origin`, `local_rect` and the rect's larger side.
 
     One call for what a canvas item needs when it is built or moved (100,000 items are
-    built when a large document opens, so this avoids the QPointF and the second type
-    dispatch). The rect is computed with the same float operations as
+    built when a large document opens, so this avoids the QPointF and a second lookup
+    of the kind). The rect is computed with the same float operations as
     ``_local_box(shape).adjusted(-half, -half, half, half)``, so it equals `local_rect`.
     """
-    if type(shape) is Line:
-        x1, y1, x2, y2 = shape.x1, shape.y1, shape.x2, shape.y2
-        half_w = abs((x2 - x1) / 2.0)
-        half_h = abs((y2 - y1) / 2.0)
-        w, h = 2.0 * half_w, 2.0 * half_h
-        x, y = (x1 + x2) / 2.0, (y1 + y2) / 2.0
-    else:
-        assert not isinstance(shape, Line)
-        w, h = shape.width, shape.height
-        half_w, half_h = w / 2.0, h / 2.0
-        x, y = shape.x + half_w, shape.y + half_h
+    x, y, w, h, _ = _RENDERERS[type(shape)].frame(shape)
+    half_w, half_h = w / 2.0, h / 2.0
     stroke_width = shape.stroke_width
     half = stroke_width / 2.0 if shape.stroke is not None and stroke_width > 0.0 else 0.0
     w = w + half + half
@@ -271,46 +264,30 @@ class ShapeLook:
     look, for the canvas and for every exporter alike. The canvas keeps the looks of the shapes
     it painted in full most recently (so a repaint does not rebuild pens, colours and
     rectangles); exporters make a fresh one per shape. The text layout is not part of
-    the look (it is large: ~3-10 kB), `paint_look` asks for it.
+    the look (it is large: ~3-10 kB), `paint_look` asks for it. What a look holds and
+    how it paints is the kind's (`Renderer.dress` and `Renderer.paint`).
 
     Holds Qt value objects: use a look on the thread that made it.
     """
 
-    __slots__ = ("box", "fill", "line", "origin", "pen", "shape", "text_pen", "visible")
+    __slots__ = ("box", "fill", "line", "origin", "paint", "pen", "shape", "text_pen", "visible")
 
     def __init__(self, shape: Shape) -> None:
         #: The shape this look was made from.
         self.shape: Shape = shape
-        opacity = shape.opacity
         #: False when painting would draw nothing at all.
-        self.visible = opacity > 0.0
+        self.visible = shape.opacity > 0.0
+        self.box = QRectF()
         self.fill: QColor | None = None
+        self.pen: QPen | None = None
         #: The text's pen, None if no text is drawn.
         self.text_pen: QPen | None = None
         self.line: QLineF | None = None
         self.origin: QPointF | None = None
-        if type(shape) is Line:
-            self.box = QRectF()
-            self.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=True)
-            if self.pen is None:
-                self.visible = False
-            else:
-                dx = (shape.x2 - shape.x1) / 2.0
-                dy = (shape.y2 - shape.y1) / 2.0
-                self.line = QLineF(-dx, -dy, dx, dy)
-            return
-        assert not isinstance(shape, Line)
-        self.box = _local_box(shape)
-        self.fill = _faded(shape.fill, opacity)
-        self.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=False)
-        if type(shape) is Text:
-            assert isinstance(shape, Text)
-            color = _faded(shape.color, opacity)
-            if color is not None and shape.text and shape.width > 0.0 and shape.height > 0.0:
-                self.text_pen = QPen(color)
-                self.origin = self.box.topLeft()
-        elif self.fill is None and self.pen is None:
-            self.visible = False
+        renderer = _RENDERERS[type(shape)]
+        #: The kind's painting function.
+        self.paint: PaintFunction = renderer.paint
+        renderer.dress(self, shape)
 
 
 def look_of(shape: Shape) -> ShapeLook:
@@ -320,6 +297,8 @@ def look_of(shape: Shape) -> ShapeLook:
 
 #: Where `paint_look` gets a text box's layout: `text_layout`, or a cache of it.
 LayoutSource: TypeAlias = Callable[[Text], QTextLayout]
+#: A kind's way to paint its look: (painter, look, layout_of, greek).
+PaintFunction: TypeAlias = Callable[[QPainter, ShapeLook, "LayoutSource | None", bool], None]
 
 
 def paint_look(
@@ -341,43 +320,82 @@ def paint_look(
     a few pixels tall looks like anyway, at a fraction of the cost. Fill and border are
     painted as usual.
     """
-    if not look.visible:
-        return
-    pen = look.pen
-    if look.line is not None:
-        assert pen is not None
-        painter.setPen(pen)
-        painter.drawLine(look.line)
-        return
-    box = look.box
-    fill = look.fill
-    shape = look.shape
-    if type(shape) is Text:
-        assert isinstance(shape, Text)
-        # Fill, then the text, then the border on top so clipped glyphs end under it.
-        if fill is not None:
-            painter.fillRect(box, fill)
-        text_pen = look.text_pen
-        if text_pen is not None:
-            # The clip must not outlive the text: the border next straddles the box edge.
-            painter.save()
-            try:
-                painter.setClipRect(box, _INTERSECT)
-                if greek:
-                    _paint_greek(painter, shape, box, text_pen.color())
-                else:
-                    layout = (layout_of or text_layout)(shape)
-                    # QTextLayout draws glyphs with the painter's pen.
-                    painter.setPen(text_pen)
-                    assert look.origin is not None
-                    layout.draw(painter, look.origin)
-            finally:
-                painter.restore()
-        if pen is not None:
-            painter.setPen(pen)
-            painter.setBrush(_NO_BRUSH)
-            painter.drawRect(box)
-        return
+    if look.visible:
+        look.paint(painter, look, layout_of, greek)
+
+
+# ------------------------------------------------------------------ the kinds
+@dataclass(frozen=True, slots=True, eq=False)
+class Renderer:
+    """The Qt part of one kind's look, registered under the kind's name."""
+
+    #: ``(cx, cy, width, height, rotation)``: the document point that is the local
+    #: frame's origin, the geometry's extent in that frame (centred on the origin), and
+    #: the rotation.
+    frame: Callable[[Any], tuple[float, float, float, float, float]]
+    #: Fills in a new `ShapeLook` (box, colours, pens; `visible` False if it paints
+    #: nothing).
+    dress: Callable[[ShapeLook, Any], None]
+    paint: PaintFunction
+    #: The colour of the shape a few pixels big (see `tiny_color`).
+    tiny: Callable[[Any], QColor | None]
+
+
+_RENDERERS: dict[type[Any], Renderer] = {}
+
+
+def register_renderer(kind: str, renderer: Renderer) -> Renderer:
+    """Register the look of the model's kind `kind` (once)."""
+    cls = KINDS[kind].cls
+    if cls in _RENDERERS:
+        raise ValueError(f"shape kind {kind!r} has a renderer already")
+    _RENDERERS[cls] = renderer
+    return renderer
+
+
+def _box_frame(shape: Any) -> tuple[float, float, float, float, float]:
+    w, h = shape.width, shape.height
+    return shape.x + w / 2.0, shape.y + h / 2.0, w, h, shape.rotation
+
+
+def _line_frame(shape: Any) -> tuple[float, float, float, float, float]:
+    x1, y1, x2, y2 = shape.x1, shape.y1, shape.x2, shape.y2
+    w, h = 2.0 * abs((x2 - x1) / 2.0), 2.0 * abs((y2 - y1) / 2.0)
+    return (x1 + x2) / 2.0, (y1 + y2) / 2.0, w, h, 0.0
+
+
+def _dress_box(look: ShapeLook, shape: Any) -> None:
+    opacity = shape.opacity
+    look.box = QRectF(-shape.width / 2.0, -shape.height / 2.0, shape.width, shape.height)
+    look.fill = _faded(shape.fill, opacity)
+    look.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=False)
+    if look.fill is None and look.pen is None:
+        look.visible = False
+
+
+def _dress_line(look: ShapeLook, shape: Any) -> None:
+    look.pen = _pen(shape.stroke, shape.stroke_width, shape.opacity, line=True)
+    if look.pen is None:
+        look.visible = False
+    else:
+        dx = (shape.x2 - shape.x1) / 2.0
+        dy = (shape.y2 - shape.y1) / 2.0
+        look.line = QLineF(-dx, -dy, dx, dy)
+
+
+def _dress_text(look: ShapeLook, shape: Any) -> None:
+    opacity = shape.opacity
+    look.box = QRectF(-shape.width / 2.0, -shape.height / 2.0, shape.width, shape.height)
+    look.fill = _faded(shape.fill, opacity)
+    look.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=False)
+    color = _faded(shape.color, opacity)
+    if color is not None and shape.text and shape.width > 0.0 and shape.height > 0.0:
+        look.text_pen = QPen(color)
+        look.origin = look.box.topLeft()
+
+
+def _fill_and_pen(painter: QPainter, look: ShapeLook) -> None:
+    pen, fill = look.pen, look.fill
     if pen is None:
         painter.setPen(_NO_PEN)
     else:
@@ -386,9 +404,53 @@ def paint_look(
         painter.setBrush(_NO_BRUSH)
     else:
         painter.setBrush(fill)
-    if type(shape) is Ellipse:
-        painter.drawEllipse(box)
-    else:
+
+
+def _paint_rect(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
+    _fill_and_pen(painter, look)
+    painter.drawRect(look.box)
+
+
+def _paint_ellipse(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
+    _fill_and_pen(painter, look)
+    painter.drawEllipse(look.box)
+
+
+def _paint_line(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
+    assert look.pen is not None
+    assert look.line is not None
+    painter.setPen(look.pen)
+    painter.drawLine(look.line)
+
+
+def _paint_text(
+    painter: QPainter, look: ShapeLook, layout_of: LayoutSource | None, greek: bool
+) -> None:
+    box, fill, pen = look.box, look.fill, look.pen
+    shape = look.shape
+    assert type(shape) is Text
+    # Fill, then the text, then the border on top so clipped glyphs end under it.
+    if fill is not None:
+        painter.fillRect(box, fill)
+    text_pen = look.text_pen
+    if text_pen is not None:
+        # The clip must not outlive the text: the border next straddles the box edge.
+        painter.save()
+        try:
+            painter.setClipRect(box, _INTERSECT)
+            if greek:
+                _paint_greek(painter, shape, box, text_pen.color())
+            else:
+                layout = (layout_of or text_layout)(shape)
+                # QTextLayout draws glyphs with the painter's pen.
+                painter.setPen(text_pen)
+                assert look.origin is not None
+                layout.draw(painter, look.origin)
+        finally:
+            painter.restore()
+    if pen is not None:
+        painter.setPen(pen)
+        painter.setBrush(_NO_BRUSH)
         painter.drawRect(box)
 
 
@@ -440,26 +502,39 @@ def tiny_color(shape: Shape) -> QColor | None:
     visible, else the stroke (a line's colour), else, for a text box, the grey of its
     greeked text (see `paint_look`), with the shape's opacity folded in.
     """
-    opacity = shape.opacity
-    if opacity <= 0.0:
+    if shape.opacity <= 0.0:
         return None
-    if type(shape) is not Line:
-        assert not isinstance(shape, Line)
-        fill = _faded(shape.fill, opacity)
-        if fill is not None:
-            return fill
+    return _RENDERERS[type(shape)].tiny(shape)
+
+
+def _tiny_stroke(shape: Any) -> QColor | None:
     if shape.stroke_width > 0.0:
-        stroke = _faded(shape.stroke, opacity)
-        if stroke is not None:
-            return stroke
-    if type(shape) is Text:
-        assert isinstance(shape, Text)
-        color = _faded(shape.color, opacity)
-        if color is not None and shape.text.strip():
-            grey = QColor(*_GREEK_GREY)
-            grey.setAlphaF(color.alphaF() * 0.6)
-            return grey
+        return _faded(shape.stroke, shape.opacity)
     return None
+
+
+def _tiny_box(shape: Any) -> QColor | None:
+    fill = _faded(shape.fill, shape.opacity)
+    return fill if fill is not None else _tiny_stroke(shape)
+
+
+def _tiny_text(shape: Any) -> QColor | None:
+    box = _tiny_box(shape)
+    if box is not None:
+        return box
+    color = _faded(shape.color, shape.opacity)
+    if color is not None and shape.text.strip():
+        grey = QColor(*_GREEK_GREY)
+        grey.setAlphaF(color.alphaF() * 0.6)
+        return grey
+    return None
+
+
+# The kinds' looks, by the model's kind names. A new kind registers its look here.
+register_renderer("rect", Renderer(_box_frame, _dress_box, _paint_rect, _tiny_box))
+register_renderer("ellipse", Renderer(_box_frame, _dress_box, _paint_ellipse, _tiny_box))
+register_renderer("line", Renderer(_line_frame, _dress_line, _paint_line, _tiny_stroke))
+register_renderer("text", Renderer(_box_frame, _dress_text, _paint_text, _tiny_text))
 
 
 def _require_active(painter: QPainter) -> None:

@@ -5,15 +5,14 @@ and changes only through a few primitive operations that report what changed.
 """
 
 from editor.model.document import Change, Document, Snapshot, UnknownShapeError
+from editor.model.kinds import KINDS, MAX_COORD, MAX_SIZE, Geometry, Kind, kind_of_shape
 from editor.model.shapes import (
     BOX_FIELDS,
     COLOR_PATTERN,
     DEFAULT_PAGE,
     LINE_FIELDS,
-    MAX_COORD,
     MAX_FONT_FAMILY_LENGTH,
     MAX_FONT_SIZE,
-    MAX_SIZE,
     STYLE_PROPERTIES,
     Box,
     Ellipse,
@@ -33,6 +32,7 @@ from editor.model.shapes import (
     kind_of,
     line,
     rect,
+    style_properties,
     style_value,
     supports_property,
     text,
@@ -44,6 +44,7 @@ __all__ = [
     "BOX_FIELDS",
     "COLOR_PATTERN",
     "DEFAULT_PAGE",
+    "KINDS",
     "LINE_FIELDS",
     "MAX_COORD",
     "MAX_FONT_FAMILY_LENGTH",
@@ -54,6 +55,8 @@ __all__ = [
     "Change",
     "Document",
     "Ellipse",
+    "Geometry",
+    "Kind",
     "Line",
     "Page",
     "Rect",
@@ -70,8 +73,10 @@ __all__ = [
     "geometry_of",
     "is_color",
     "kind_of",
+    "kind_of_shape",
     "line",
     "rect",
+    "style_properties",
     "style_value",
     "supports_property",
     "text",

@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, TypeAlias
 
 import msgspec
 from msgspec import Meta, Struct
 
-#: Coordinates are bounded so that every document we hold can be saved, loaded and
-#: painted: Qt's raster engine misbehaves far beyond this and JSON has no Infinity.
-MAX_COORD: Final = 10_000_000.0
-MAX_SIZE: Final = 10_000_000.0
+from editor.model.kinds import (
+    BOX,
+    ENDS,
+    KINDS,
+    MAX_COORD,
+    MAX_SIZE,
+    TRANSLATORS,
+    Kind,
+    hit_box,
+    hit_ellipse,
+    hit_filled_box,
+    hit_segment,
+    kind_of_shape,
+    register,
+)
+
 MAX_FONT_SIZE: Final = 10_000.0
 MAX_STROKE_WIDTH: Final = 10_000.0
 MAX_ID_LENGTH: Final = 256
@@ -120,19 +133,8 @@ class Text(Box, frozen=True, tag="text"):
 
 Shape: TypeAlias = Rect | Ellipse | Line | Text
 
-BOX_FIELDS: Final = ("x", "y", "width", "height", "rotation")
-LINE_FIELDS: Final = ("x1", "y1", "x2", "y2")
-
-#: Style properties a person can set on a selection, with the shape kinds that have them.
-STYLE_PROPERTIES: Final[dict[str, frozenset[str]]] = {
-    "fill": frozenset({"rect", "ellipse", "text"}),
-    "stroke": frozenset({"rect", "ellipse", "line", "text"}),
-    "stroke_width": frozenset({"rect", "ellipse", "line", "text"}),
-    "opacity": frozenset({"rect", "ellipse", "line", "text"}),
-    "font_family": frozenset({"text"}),
-    "font_size": frozenset({"text"}),
-    "color": frozenset({"text"}),
-}
+BOX_FIELDS: Final = BOX.fields
+LINE_FIELDS: Final = ENDS.fields
 
 _STYLE_TYPES: Final[dict[str, Any]] = {
     "fill": Color | None,
@@ -158,9 +160,7 @@ _GEOMETRY_TYPES: Final[dict[str, Any]] = {
 
 def kind_of(shape: Shape) -> ShapeKind:
     """The shape's kind as written in files ("rect", "ellipse", "line", "text")."""
-    tag = type(shape).__struct_config__.tag
-    assert isinstance(tag, str)
-    return tag  # type: ignore[return-value]
+    return kind_of_shape(shape).name  # type: ignore[return-value]
 
 
 def is_color(value: object) -> bool:
@@ -170,8 +170,7 @@ def is_color(value: object) -> bool:
 
 def supports_property(shape: Shape, prop: str) -> bool:
     """Whether a style property applies to this kind of shape (lines have no fill)."""
-    kinds = STYLE_PROPERTIES.get(prop)
-    return kinds is not None and kind_of(shape) in kinds
+    return prop in kind_of_shape(shape).style
 
 
 def check_style_value(prop: str, value: object) -> Any:
@@ -211,26 +210,10 @@ def with_property(shape: Shape, prop: str, value: Any) -> Shape:
     return msgspec.structs.replace(shape, **{prop: value})
 
 
-def _clamp(value: float) -> float:
-    return MAX_COORD if value > MAX_COORD else -MAX_COORD if value < -MAX_COORD else value
-
-
 def translated(shape: Shape, dx: float, dy: float) -> Shape:
     """The shape moved by (dx, dy), clamped to the coordinate bounds."""
-    if isinstance(shape, Line):
-        return msgspec.structs.replace(
-            shape,
-            x1=_clamp(shape.x1 + dx),
-            y1=_clamp(shape.y1 + dy),
-            x2=_clamp(shape.x2 + dx),
-            y2=_clamp(shape.y2 + dy),
-        )
-    x, y = shape.x + dx, shape.y + dy  # _clamp inlined: a recovery moves 100,000 shapes
-    if not -MAX_COORD <= x <= MAX_COORD:
-        x = _clamp(x)
-    if not -MAX_COORD <= y <= MAX_COORD:
-        y = _clamp(y)
-    return msgspec.structs.replace(shape, x=x, y=y)
+    moved: Shape = TRANSLATORS[type(shape)](shape, dx, dy)
+    return moved
 
 
 def bounds(shape: Shape) -> tuple[float, float, float, float]:
@@ -238,30 +221,17 @@ def bounds(shape: Shape) -> tuple[float, float, float, float]:
 
     Rotation is taken into account; stroke width is not (the renderer pads for it).
     """
-    if isinstance(shape, Line):
-        x = min(shape.x1, shape.x2)
-        y = min(shape.y1, shape.y2)
-        return x, y, abs(shape.x2 - shape.x1), abs(shape.y2 - shape.y1)
-    if shape.rotation % 360 == 0:
-        return shape.x, shape.y, shape.width, shape.height
-    cx = shape.x + shape.width / 2
-    cy = shape.y + shape.height / 2
-    a = math.radians(shape.rotation)
-    c, s = abs(math.cos(a)), abs(math.sin(a))
-    w = shape.width * c + shape.height * s
-    h = shape.width * s + shape.height * c
-    return cx - w / 2, cy - h / 2, w, h
+    return kind_of_shape(shape).geometry.bounds(shape)
 
 
 def geometry_of(shape: Shape) -> dict[str, float]:
     """The shape's geometry fields by name (box fields, or line end points)."""
-    fields = LINE_FIELDS if isinstance(shape, Line) else BOX_FIELDS
-    return {f: getattr(shape, f) for f in fields}
+    return kind_of_shape(shape).geometry.values(shape)
 
 
 def geometry_fields(shape: Shape) -> tuple[str, ...]:
     """The names of the geometry fields this kind of shape has."""
-    return LINE_FIELDS if isinstance(shape, Line) else BOX_FIELDS
+    return kind_of_shape(shape).geometry.fields
 
 
 def _box_fields(
@@ -340,3 +310,35 @@ def text(
         font_family=font_family, font_size=float(font_size), color=color,
         auto_height=auto_height,
     )  # fmt: skip
+
+
+def _text_geometry(shape: Text, values: Mapping[str, float]) -> Text:
+    """A text box given a new height keeps it: the person chose it (`auto_height` off)."""
+    if shape.auto_height and values.get("height", shape.height) != shape.height:
+        return msgspec.structs.replace(shape, auto_height=False, **values)
+    return msgspec.structs.replace(shape, **values)
+
+
+_SHAPE_STYLE: Final = frozenset({"fill", "stroke", "stroke_width", "opacity"})
+
+# The kinds, in the order of the tools. A new kind registers here with its Struct.
+register(Kind("rect", Rect, "Rectangle", BOX, _SHAPE_STYLE, rect, hit_box))
+register(Kind("ellipse", Ellipse, "Ellipse", BOX, _SHAPE_STYLE, ellipse, hit_ellipse))
+register(Kind("line", Line, "Line", ENDS, _SHAPE_STYLE - {"fill"}, line, hit_segment))
+register(
+    Kind("text", Text, "Text Box", BOX, _SHAPE_STYLE | {"font_family", "font_size", "color"},
+         text, hit_filled_box, set_geometry=_text_geometry)
+)  # fmt: skip
+
+
+def style_properties() -> dict[str, frozenset[str]]:
+    """Style properties a person can set on a selection, with the kinds that have them
+    (of every kind registered now)."""
+    return {
+        prop: frozenset(k.name for k in KINDS.values() if prop in k.style) for prop in _STYLE_TYPES
+    }
+
+
+#: `style_properties()` of the built-in kinds.
+STYLE_PROPERTIES: Final[dict[str, frozenset[str]]] = style_properties()
+assert all(f in _GEOMETRY_TYPES for k in KINDS.values() for f in k.geometry.fields)

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPainter, QUndoGroup
 
-from editor.ui.icons import icon
+from editor.ui.canvas.registry import TOOLS as REGISTERED_TOOLS
+from editor.ui.icons import drawn_icon, icon
 
 Key = QKeySequence.StandardKey | str
 
@@ -31,9 +32,17 @@ class ActionSpec:
     icon: str = ""  # freedesktop icon theme name
     checkable: bool = False
     menu_role: QAction.MenuRole = field(default=QAction.MenuRole.NoRole)
+    #: Draws the icon (a tool's), instead of looking `icon` up.
+    draw: Callable[[QPainter], None] | None = None
 
 
 SK = QKeySequence.StandardKey
+
+#: The tools' actions ("tool_rect"), made from the one tool list.
+TOOL_SPECS: tuple[ActionSpec, ...] = tuple(
+    ActionSpec(f"tool_{t.name}", t.text, (t.key,), t.tip, checkable=True, draw=t.icon)
+    for t in REGISTERED_TOOLS.values()
+)
 
 SPECS: tuple[ActionSpec, ...] = (
     # File
@@ -65,15 +74,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("lower", "&Lower", ("Ctrl+[",), "Lower one step", "go-down"),
     ActionSpec("to_front", "Bring to &Front", ("Ctrl+Shift+]",), "Bring to front", "go-top"),
     ActionSpec("to_back", "Send to &Back", ("Ctrl+Shift+[",), "Send to back", "go-bottom"),
-    # Tools
-    ActionSpec("tool_select", "&Select", ("V",), "Select and move", "tool-select",
-               checkable=True),
-    ActionSpec("tool_rect", "&Rectangle", ("R",), "Draw rectangles", "tool-rect",
-               checkable=True),
-    ActionSpec("tool_ellipse", "&Ellipse", ("E",), "Draw ellipses", "tool-ellipse",
-               checkable=True),
-    ActionSpec("tool_line", "&Line", ("L",), "Draw lines", "tool-line", checkable=True),
-    ActionSpec("tool_text", "&Text", ("T",), "Add text boxes", "tool-text", checkable=True),
+    # Tools: one per registered tool (editor.ui.canvas.registry.TOOLS)
+    *TOOL_SPECS,
     # View
     ActionSpec("zoom_in", "Zoom &In", ("Ctrl++", "Ctrl+="), "Zoom in", "zoom-in"),
     ActionSpec("zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out", "zoom-out"),
@@ -93,7 +95,8 @@ SPECS: tuple[ActionSpec, ...] = (
 
 UNDO_KEYS: tuple[Key, ...] = ("Ctrl+Z",)
 REDO_KEYS: tuple[Key, ...] = ("Ctrl+Shift+Z", "Ctrl+Y")
-TOOLS = ("select", "rect", "ellipse", "line", "text")
+#: The tools' names, in toolbar order.
+TOOLS: tuple[str, ...] = tuple(REGISTERED_TOOLS)
 
 
 def key_sequences(keys: tuple[Key, ...]) -> list[QKeySequence]:
@@ -124,7 +127,9 @@ class Actions:
             action = QAction(spec.text, parent)
             action.setObjectName(f"action_{spec.name}")
             self._configure(action, spec.keys, spec.tip or spec.text.replace("&", ""))
-            if spec.icon:
+            if spec.draw is not None:
+                action.setIcon(drawn_icon(spec.draw))
+            elif spec.icon:
                 action.setIcon(icon(spec.icon))
             action.setCheckable(spec.checkable)
             action.setMenuRole(spec.menu_role)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 _SP = QStyle.StandardPixmap
@@ -27,11 +27,11 @@ _STANDARD: dict[str, QStyle.StandardPixmap] = {
     "go-down": _SP.SP_ArrowDown,
 }
 
-_INK = QColor("#30343b")
-_FILL = QColor("#dbe7f6")
+INK = QColor("#30343b")
+FILL = QColor("#dbe7f6")
 
 
-def _canvas(draw: Callable[[QPainter], None]) -> QIcon:
+def drawn_icon(draw: Callable[[QPainter], None]) -> QIcon:
     icon = QIcon()
     for size in (16, 24, 32, 48):
         pixmap = QPixmap(size, size)
@@ -45,76 +45,40 @@ def _canvas(draw: Callable[[QPainter], None]) -> QIcon:
     return icon
 
 
-def _pen(width: float = 1.6) -> QPen:
-    pen = QPen(_INK, width)
+def ink_pen(width: float = 1.6) -> QPen:
+    pen = QPen(INK, width)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     return pen
 
 
-def _select(p: QPainter) -> None:
-    path = QPainterPath(QPointF(6, 3))
-    for x, y in ((6, 19), (10, 15), (13, 21), (15.5, 20), (12.5, 14), (18, 14)):
-        path.lineTo(x, y)
-    path.closeSubpath()
-    p.setPen(_pen(1.3))
-    p.setBrush(QColor("#ffffff"))
-    p.drawPath(path)
-
-
-def _rect(p: QPainter) -> None:
-    p.setPen(_pen())
-    p.setBrush(_FILL)
-    p.drawRect(QRectF(3.5, 6.5, 17, 11))
-
-
-def _ellipse(p: QPainter) -> None:
-    p.setPen(_pen())
-    p.setBrush(_FILL)
-    p.drawEllipse(QRectF(3, 5.5, 18, 13))
-
-
-def _line(p: QPainter) -> None:
-    p.setPen(_pen(2.0))
-    p.drawLine(QPointF(4, 19), QPointF(20, 5))
-
-
-def _text(p: QPainter) -> None:
-    font = QFont("DejaVu Sans")
-    font.setPixelSize(19)
-    font.setBold(True)
-    p.setFont(font)
-    p.setPen(_INK)
-    p.drawText(QRectF(0, 0, 24, 24), Qt.AlignmentFlag.AlignCenter, "T")
-
-
 def _magnifier(p: QPainter) -> None:
-    p.setPen(_pen(1.8))
+    p.setPen(ink_pen(1.8))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawEllipse(QRectF(3, 3, 13, 13))
-    p.setPen(_pen(2.6))
+    p.setPen(ink_pen(2.6))
     p.drawLine(QPointF(14.5, 14.5), QPointF(20.5, 20.5))
 
 
 def _zoom_in(p: QPainter) -> None:
     _magnifier(p)
-    p.setPen(_pen(1.6))
+    p.setPen(ink_pen(1.6))
     p.drawLine(QPointF(6.5, 9.5), QPointF(12.5, 9.5))
     p.drawLine(QPointF(9.5, 6.5), QPointF(9.5, 12.5))
 
 
 def _zoom_out(p: QPainter) -> None:
     _magnifier(p)
-    p.setPen(_pen(1.6))
+    p.setPen(ink_pen(1.6))
     p.drawLine(QPointF(6.5, 9.5), QPointF(12.5, 9.5))
 
 
 def _zoom_fit(p: QPainter) -> None:
-    p.setPen(_pen(1.6))
+    p.setPen(ink_pen(1.6))
     for x, y, dx, dy in ((3, 3, 1, 1), (21, 3, -1, 1), (3, 21, 1, -1), (21, 21, -1, -1)):
         p.drawLine(QPointF(x, y), QPointF(x + 5 * dx, y))
         p.drawLine(QPointF(x, y), QPointF(x, y + 5 * dy))
-    p.setBrush(_FILL)
+    p.setBrush(FILL)
     p.drawRect(QRectF(7.5, 8.5, 9, 7))
 
 
@@ -124,7 +88,7 @@ def _curved_arrow(p: QPainter, mirror: bool) -> None:
         p.scale(-1, 1)
     path = QPainterPath(QPointF(19, 18))
     path.cubicTo(QPointF(19, 9), QPointF(13, 7.5), QPointF(6, 8.5))
-    p.setPen(_pen(2.0))
+    p.setPen(ink_pen(2.0))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawPath(path)
     head = QPainterPath(QPointF(3, 8.5))
@@ -132,7 +96,7 @@ def _curved_arrow(p: QPainter, mirror: bool) -> None:
     head.lineTo(QPointF(8.5, 13))
     head.closeSubpath()
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(_INK)
+    p.setBrush(INK)
     p.drawPath(head)
 
 
@@ -141,7 +105,7 @@ def _stack(p: QPainter, front: bool) -> None:
     other for Bring to Front, underneath it for Send to Back."""
     back_box, front_box = QRectF(3.5, 3.5, 12, 12), QRectF(8.5, 8.5, 12, 12)
     moving, still = (front_box, back_box) if front else (back_box, front_box)
-    p.setPen(_pen(1.4))
+    p.setPen(ink_pen(1.4))
     if front:
         p.setBrush(QColor("#ffffff"))
         p.drawRect(still)
@@ -164,21 +128,16 @@ _DRAWN: dict[str, Callable[[QPainter], None]] = {
     "zoom-in": _zoom_in,
     "zoom-out": _zoom_out,
     "zoom-fit-best": _zoom_fit,
-    "tool-select": _select,
-    "tool-rect": _rect,
-    "tool-ellipse": _ellipse,
-    "tool-line": _line,
-    "tool-text": _text,
 }
 
 
 def icon(name: str) -> QIcon:
     """A themed icon by freedesktop name, else a drawn or standard fallback, else empty."""
-    themed = QIcon.fromTheme(name) if not name.startswith("tool-") else QIcon()
+    themed = QIcon.fromTheme(name)
     if not themed.isNull():
         return themed
     if name in _DRAWN:
-        return _canvas(_DRAWN[name])
+        return drawn_icon(_DRAWN[name])
     style = QApplication.style()
     if name in _STANDARD and style is not None:
         return style.standardIcon(_STANDARD[name])

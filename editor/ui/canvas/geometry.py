@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal, cast
 
 import msgspec
 
 from editor.commands import GeometryChange
-from editor.model import MAX_COORD, MAX_SIZE, Line, Shape, bounds, geometry_fields
+from editor.model import MAX_COORD, MAX_SIZE, Line, Shape, bounds, geometry_fields, kind_of_shape
 
 #: The smallest width or height a resize or a drawing gesture produces, in document units.
 MIN_SIZE: Final = 1.0
@@ -139,18 +139,12 @@ class Frame:
 
     @staticmethod
     def of(shapes: Sequence[Shape]) -> Frame | None:
-        """The frame for a selection (None when nothing is selected)."""
+        """The frame for a selection (None when nothing is selected): a shape's own
+        (its kind's `CanvasKind.frame`), or the group's."""
         if not shapes:
             return None
         if len(shapes) == 1:
-            shape = shapes[0]
-            if isinstance(shape, Line):
-                return Frame("line", shape.x1, shape.y1, shape.x2, shape.y2)
-            w, h = shape.width / 2.0, shape.height / 2.0
-            return Frame(
-                "box", -w, -h, w, h, shape.rotation % 360.0,
-                shape.x + w, shape.y + h,
-            )  # fmt: skip
+            return SINGLE_FRAMES[type(shapes[0])](shapes[0])
         left = top = math.inf
         right = bottom = -math.inf
         for shape in shapes:
@@ -207,6 +201,11 @@ class Frame:
         ]
 
 
+#: Each kind's own frame when it is selected alone, by shape class: filled in by
+#: `registry.register_canvas_kind` from `CanvasKind.frame`.
+SINGLE_FRAMES: Final[dict[type[Any], Callable[[Any], Frame]]] = {}
+
+
 # ------------------------------------------------------------------- resizing
 def resize(
     shapes: Sequence[Shape],
@@ -227,14 +226,15 @@ def resize(
     end points; `keep_aspect` then snaps the line to 45 degrees.
     """
     if frame.kind == "line":
-        shape = shapes[0]
-        assert isinstance(shape, Line)
-        return [_move_line_end(shape, handle, dx, dy, keep_aspect)]
+        # A "line" frame is an end-points kind's (`EndsGeometry`): x1, y1, x2, y2.
+        return [_move_line_end(cast(Line, shapes[0]), handle, dx, dy, keep_aspect)]
     fdx, fdy = frame.vector_to_frame(dx, dy)
     sx, ax, sy, ay = _scales(frame, handle, fdx, fdy, keep_aspect)
     if frame.kind == "box":
         return [_resize_box(shapes[0], frame, sx, ax, sy, ay)]
-    return [_scale_shape(shape, sx, ax, sy, ay) for shape in shapes]
+    return [
+        kind_of_shape(shape).geometry.scaled(shape, sx, ax, sy, ay, MIN_SIZE) for shape in shapes
+    ]
 
 
 def _axis(u: float, lo: float, hi: float, d: float) -> tuple[float, float, float] | None:
@@ -297,61 +297,6 @@ def _resize_box(shape: Shape, frame: Frame, sx: float, ax: float, sy: float, ay:
         width=width,
         height=height,
     )
-
-
-def _scale_shape(shape: Shape, sx: float, ax: float, sy: float, ay: float) -> Shape:
-    """One shape of a group, scaled about (ax, ay) by (sx, sy) in scene coordinates."""
-
-    def fx(x: float) -> float:
-        return clamp_coord(ax + sx * (x - ax))
-
-    def fy(y: float) -> float:
-        return clamp_coord(ay + sy * (y - ay))
-
-    if isinstance(shape, Line):
-        return msgspec.structs.replace(
-            shape, x1=fx(shape.x1), y1=fy(shape.y1), x2=fx(shape.x2), y2=fy(shape.y2)
-        )
-    w, h = shape.width, shape.height
-    if shape.rotation % 360.0 == 0.0:
-        left, right = sorted((fx(shape.x), fx(shape.x + w)))
-        top, bottom = sorted((fy(shape.y), fy(shape.y + h)))
-        width, height = right - left, bottom - top
-        rotation = shape.rotation
-    else:
-        # A rotated box cannot be skewed: scale its own axes by how much the group's
-        # scaling stretches them, and turn it to where its x axis now points.
-        a = math.radians(shape.rotation)
-        c, s = math.cos(a), math.sin(a)
-        width = w * math.hypot(sx * c, sy * s)
-        height = h * math.hypot(sx * s, sy * c)
-        cx, cy = fx(shape.x + w / 2.0), fy(shape.y + h / 2.0)
-        left, top = cx - width / 2.0, cy - height / 2.0
-        rotation = _nearest_turn(math.degrees(math.atan2(sy * s, sx * c)), shape.rotation)
-    # A shape in a group never shrinks below the minimum (unless it already was smaller).
-    width = clamp_size(max(width, min(w, MIN_SIZE)))
-    height = clamp_size(max(height, min(h, MIN_SIZE)))
-    return msgspec.structs.replace(
-        shape, x=clamp_coord(left), y=clamp_coord(top), width=width, height=height,
-        rotation=rotation,
-    )  # fmt: skip
-
-
-def _nearest_turn(angle: float, reference: float) -> float:
-    """`angle` or its half-turn twin (the same box), whichever is closer to `reference`.
-
-    Ties go to the smaller magnitude, so a flipped group turns a 30-degree box to -30,
-    not 330 (which looks the same); text boxes stay upright-ish. The result is within
-    the model's [-360, 360].
-    """
-    candidates = (angle, angle + 180.0, angle - 180.0)
-    best = min(candidates, key=lambda a: (round(_turn_distance(a, reference), 9), abs(a)))
-    return round(best, 9) + 0.0
-
-
-def _turn_distance(a: float, b: float) -> float:
-    d = (a - b) % 360.0
-    return min(d, 360.0 - d)
 
 
 def _move_line_end(shape: Line, handle: Handle, dx: float, dy: float, snap45: bool) -> Line:

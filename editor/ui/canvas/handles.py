@@ -17,11 +17,11 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from editor.io.render import local_transform
-from editor.model import Line, Shape
+from editor.model import Shape
 
 from .geometry import CORNER_HANDLES, Frame, Handle
 from .items import SELECTION_COLOR, TOP_Z
+from .registry import canvas_kind
 
 #: Drawn size of a handle, in screen pixels.
 HANDLE_PX: Final = 8.0
@@ -80,14 +80,17 @@ class SelectionOverlay(QGraphicsItem):
                 extent = polygon.boundingRect()
             if frame.kind == "group" and len(shapes) <= OUTLINE_LIMIT:
                 for shape in shapes:
-                    if isinstance(shape, Line):
-                        self._lines.append(QLineF(shape.x1, shape.y1, shape.x2, shape.y2))
-                    else:
-                        self._outlines.append(_box_outline(shape))
+                    self._add_outline(canvas_kind(shape).outline(shape))
             elif frame.kind == "box":
-                self._outlines.append(_box_outline(shapes[0]))
+                self._add_outline(canvas_kind(shapes[0]).outline(shapes[0]))
         self._extent = extent
         self.update()
+
+    def _add_outline(self, outline: QPolygonF | QLineF) -> None:
+        if isinstance(outline, QLineF):
+            self._lines.append(outline)
+        else:
+            self._outlines.append(outline)
 
     def set_pixel_size(self, px: float) -> None:
         """One screen pixel in scene units (1 / zoom)."""
@@ -180,11 +183,3 @@ class SelectionOverlay(QGraphicsItem):
                 painter.drawEllipse(box)
             else:
                 painter.drawRect(box)
-
-
-def _box_outline(shape: Shape) -> QPolygonF:
-    """The shape's (possibly rotated) box as a scene polygon (an ellipse shows its box)."""
-    assert not isinstance(shape, Line)
-    transform = local_transform(shape)
-    w, h = shape.width / 2.0, shape.height / 2.0
-    return transform.map(QPolygonF(QRectF(-w, -h, 2.0 * w, 2.0 * h)))

@@ -74,12 +74,15 @@ from editor.io.render import (
     look_of,
     paint_look,
     qcolor,
+    shape_rotation,
     text_layout,
     text_overflows,
     tiny_color,
 )
-from editor.model import Ellipse, Line, Page, Shape, Text
+from editor.model import Page, Shape, Text, kind_of_shape
 from editor.ui.later import call_later
+
+from .registry import canvas_kind
 
 #: Above every document shape. Document z keys are small floats (about the shape count),
 #: so helpers (selection, previews, the text editor) stack safely above them.
@@ -222,16 +225,7 @@ def paint_overflow_marker(painter: QPainter, shape: Text) -> None:
 
 def cached_tiny_color(shape: Shape) -> QColor | None:
     """`tiny_color(shape)`, looked up by the fields it depends on."""
-    kind = type(shape)
-    if kind is Line:
-        key: tuple[object, ...] = (kind, shape.stroke, shape.stroke_width > 0.0, shape.opacity)
-    elif kind is Text:
-        assert isinstance(shape, Text)
-        key = (kind, shape.fill, shape.stroke, shape.stroke_width > 0.0, shape.opacity,
-               shape.color, not shape.text.strip())  # fmt: skip
-    else:
-        assert not isinstance(shape, Line)
-        key = (kind, shape.fill, shape.stroke, shape.stroke_width > 0.0, shape.opacity)
+    key = canvas_kind(shape).tiny_key(shape)
     try:
         return _TINY_COLORS[key]
     except KeyError:
@@ -302,11 +296,10 @@ class ShapeItem(QGraphicsItem):
         self.setAcceptedMouseButtons(_NO_BUTTON)
         self.setZValue(z)
         self.setPos(x, y)
-        if type(shape) is not Line:
-            assert not isinstance(shape, Line)
-            if shape.rotation != 0.0:
-                self.setRotation(shape.rotation)
-                self._at = (x, y, True)
+        rotation = shape_rotation(shape)
+        if rotation != 0.0:
+            self.setRotation(rotation)
+            self._at = (x, y, True)
 
     # ------------------------------------------------------------------ state
     @property
@@ -360,7 +353,7 @@ class ShapeItem(QGraphicsItem):
             layer.update(self.sceneBoundingRect())
 
     def _show(self, shape: Shape) -> None:
-        if self._text_hidden and isinstance(shape, Text):
+        if self._text_hidden and type(shape) is Text:
             shape = msgspec.structs.replace(shape, text="")
         self._painted = shape
         self._place(shape)
@@ -377,7 +370,7 @@ class ShapeItem(QGraphicsItem):
             self._rect = rect
             self._extent2 = extent * extent
         self.setPos(x, y)
-        rotation = 0.0 if isinstance(shape, Line) else shape.rotation
+        rotation = shape_rotation(shape)
         if rotation != self.rotation():
             self.setRotation(rotation)
         self._at = (x, y, rotation % 360.0 != 0.0)
@@ -398,24 +391,7 @@ class ShapeItem(QGraphicsItem):
         """
         shape = self._painted
         p = self.mapFromScene(scene_point)
-        x, y = p.x(), p.y()
-        half = _half_stroke(shape)
-        if isinstance(shape, Line):
-            dx, dy = (shape.x2 - shape.x1) / 2.0, (shape.y2 - shape.y1) / 2.0
-            return _segment_distance(x, y, -dx, -dy, dx, dy) <= half + tolerance
-        a, b = shape.width / 2.0, shape.height / 2.0
-        reach = half + tolerance
-        filled = isinstance(shape, Text) or _visible(shape.fill, shape.opacity)
-        if isinstance(shape, Ellipse):
-            outer = _inside_ellipse(x, y, a + reach, b + reach)
-            if filled or not outer:
-                return outer
-            inner_a, inner_b = a - reach, b - reach
-            return inner_a <= 0 or inner_b <= 0 or not _inside_ellipse(x, y, inner_a, inner_b)
-        inside = abs(x) <= a + reach and abs(y) <= b + reach
-        if filled or not inside:
-            return inside
-        return abs(x) >= a - reach or abs(y) >= b - reach
+        return kind_of_shape(shape).hit(shape, p.x(), p.y(), _half_stroke(shape) + tolerance)
 
     # --------------------------------------------------------------- painting
     def detail(self, scale2: float) -> Detail:
@@ -577,38 +553,11 @@ class ShapeLayer(QGraphicsItem):
 
 def _same_look(a: Shape, b: Shape) -> bool:
     """Whether `b` is `a` moved (same size, turn and style): it looks the same."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, Line):
-        assert isinstance(b, Line)
-        return (
-            a.x2 - a.x1 == b.x2 - b.x1
-            and a.y2 - a.y1 == b.y2 - b.y1
-            and (a.stroke, a.stroke_width, a.opacity) == (b.stroke, b.stroke_width, b.opacity)
-        )
-    assert not isinstance(b, Line)
-    return msgspec.structs.replace(a, x=b.x, y=b.y) == b
+    return type(a) is type(b) and canvas_kind(a).same_look(a, b)
 
 
 def _half_stroke(shape: Shape) -> float:
     return shape.stroke_width / 2.0 if shape.stroke is not None else 0.0
-
-
-def _visible(color: str | None, opacity: float) -> bool:
-    return color is not None and opacity > 0.0 and qcolor(color).alpha() > 0
-
-
-def _inside_ellipse(x: float, y: float, a: float, b: float) -> bool:
-    if a <= 0.0 or b <= 0.0:
-        return abs(x) <= max(a, 0.0) and abs(y) <= max(b, 0.0)
-    return (x / a) ** 2 + (y / b) ** 2 <= 1.0
-
-
-def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
-    vx, vy = bx - ax, by - ay
-    length2 = vx * vx + vy * vy
-    t = 0.0 if length2 == 0.0 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
-    return math.hypot(px - (ax + t * vx), py - (ay + t * vy))
 
 
 class PageItem(QGraphicsItem):

@@ -17,70 +17,71 @@ the existing text box that was clicked.
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QScrollBar
 
 from editor.commands import AddShapes, MoveShapes, SetGeometry
-from editor.io.render import TEXT_PADDING, fitted_height
-from editor.model import Shape, Text, ellipse, line, rect, text
+from editor.model import Shape, Text, bounds
+from editor.ui.session import Session
 
 from .geometry import (
     Frame,
     Handle,
-    box_from_drag,
-    clamp_coord,
-    constrain_45,
     constrain_axis,
     geometry_change,
     resize,
     snap,
 )
 from .items import SELECTION_COLOR, TOP_Z, ShapeItem
+from .registry import DEFAULT_BOX_SIZE, DEFAULT_TEXT_WIDTH, DefaultStyle, Tool
 
 if TYPE_CHECKING:
-    from .view import Canvas
+    from .scene import CanvasScene
 
 #: A press that moves less than this many screen pixels (on either axis) is a click.
 DRAG_THRESHOLD_PX: Final = 3.0
-#: Size of a rectangle or ellipse added by a click (no drag), in document units.
-DEFAULT_BOX_SIZE: Final = (100.0, 100.0)
-#: Width of a text box added by a click; its height is one line of its font (it grows
-#: as text is typed: the Text tool's boxes have `auto_height`).
-DEFAULT_TEXT_WIDTH: Final = 200.0
-#: A dragged text box is at least this wide (room for a letter or two inside the
-#: padding) and one line high.
-MIN_TEXT_WIDTH: Final = 20.0 + 2 * TEXT_PADDING
 
-TOOLS: Final = ("select", "rect", "ellipse", "line", "text")
-
-
-@dataclass(frozen=True, slots=True)
-class DefaultStyle:
-    """The style of newly drawn shapes (the window may replace `Canvas.default_style`)."""
-
-    fill: str | None = "#ffffff"
-    stroke: str | None = "#000000"
-    stroke_width: float = 1.0
-    line_width: float = 2.0
-    font_family: str = "DejaVu Sans"
-    font_size: float = 14.0
-    text_color: str = "#000000"
-
-    def line_height(self) -> float:
-        """The height of a text box of one line in this font, padding included."""
-        return _one_line_height(self.font_family, self.font_size)
+__all__ = [
+    "DEFAULT_BOX_SIZE",
+    "DEFAULT_TEXT_WIDTH",
+    "DRAG_THRESHOLD_PX",
+    "CanvasPort",
+    "DefaultStyle",
+    "DrawGesture",
+    "Gesture",
+    "MoveGesture",
+    "PanGesture",
+    "Pointer",
+    "ResizeGesture",
+    "RubberBandGesture",
+]
 
 
-@functools.lru_cache(maxsize=64)
-def _one_line_height(family: str, size: float) -> float:
-    probe = text("probe", 0, 0, DEFAULT_TEXT_WIDTH, 0, "", font_family=family, font_size=size)
-    return float(math.ceil(fitted_height(probe)))
+class CanvasPort(Protocol):
+    """What a gesture may ask of the canvas (`Canvas` is one). Gestures talk to this,
+    not to the view, so tools.py does not import view.py."""
+
+    default_style: DefaultStyle
+
+    def require_session(self) -> Session: ...
+
+    def canvas_scene(self) -> CanvasScene: ...
+
+    def snap_step(self) -> float: ...
+
+    def set_tool(self, name: str) -> None: ...
+
+    def begin_text_edit(
+        self, shape: Text, *, pending: bool = False, caret: QPointF | None = None
+    ) -> None: ...
+
+    def horizontalScrollBar(self) -> QScrollBar: ...
+
+    def verticalScrollBar(self) -> QScrollBar: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ class Gesture:
     #: The cursor shown while the gesture drags (None: leave it alone).
     drag_cursor: Qt.CursorShape | None = None
 
-    def __init__(self, canvas: Canvas, press: Pointer, button: Qt.MouseButton) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer, button: Qt.MouseButton) -> None:
         self.canvas = canvas
         self.press = press
         self.button = button
@@ -154,7 +155,7 @@ class MoveGesture(Gesture):
 
     drag_cursor = Qt.CursorShape.SizeAllCursor
 
-    def __init__(self, canvas: Canvas, press: Pointer, shape_id: str) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer, shape_id: str) -> None:
         super().__init__(canvas, press, Qt.MouseButton.LeftButton)
         selection = canvas.require_session().selection
         self.shape_id = shape_id
@@ -209,7 +210,7 @@ class MoveGesture(Gesture):
 class ResizeGesture(Gesture):
     """Select tool, press on a handle: resize the selection; one SetGeometry on release."""
 
-    def __init__(self, canvas: Canvas, press: Pointer, handle: Handle, frame: Frame) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer, handle: Handle, frame: Frame) -> None:
         super().__init__(canvas, press, Qt.MouseButton.LeftButton)
         session = canvas.require_session()
         self.handle = handle
@@ -253,7 +254,7 @@ class RubberBandGesture(Gesture):
     """Select tool, press on empty space: a click clears the selection; a drag selects
     the shapes the band encloses (with Shift or Ctrl, adds them)."""
 
-    def __init__(self, canvas: Canvas, press: Pointer) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer) -> None:
         super().__init__(canvas, press, Qt.MouseButton.LeftButton)
         self._band: QGraphicsRectItem | None = None
 
@@ -288,17 +289,20 @@ class RubberBandGesture(Gesture):
 
 
 class DrawGesture(Gesture):
-    """Rectangle, Ellipse, Line, Text tools: drag from corner to corner (end to end).
+    """A press-drag-release drawing tool (Rectangle, Ellipse, Line, Text): drag from
+    corner to corner (end to end); what a drag and a click draw is the tool's
+    (`Tool.drag`, `Tool.click`, registered in kinds.py).
 
     Shift draws a square, a circle, or a line at a multiple of 45 degrees. The preview is
-    painted by the shared renderer with the default style, so it looks like the result.
+    painted by the shared renderer with the default style, so it looks like the result;
+    a text box's preview is its frame.
     """
 
     drag_cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, canvas: Canvas, press: Pointer, kind: str) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer, tool: Tool) -> None:
         super().__init__(canvas, press, Qt.MouseButton.LeftButton)
-        self.kind = kind
+        self.tool = tool
         step = canvas.snap_step()
         self.start = QPointF(snap(press.scene.x(), step), snap(press.scene.y(), step))
         self._preview: QGraphicsItem | None = None
@@ -311,39 +315,13 @@ class DrawGesture(Gesture):
 
     def _shape(self, p: Pointer) -> Shape | None:
         step = self.canvas.snap_step()
-        x0, y0 = self.start.x(), self.start.y()
-        x1, y1 = snap(p.scene.x(), step), snap(p.scene.y(), step)
-        style = self.canvas.default_style
-        if self.kind == "line":
-            dx, dy = (x1 - x0, y1 - y0) if not p.shift else constrain_45(x1 - x0, y1 - y0)
-            if dx == 0.0 and dy == 0.0:
-                return None
-            return line(
-                self._new_id(), x0, y0, clamp_coord(x0 + dx), clamp_coord(y0 + dy),
-                stroke=style.stroke, stroke_width=style.line_width,
-            )  # fmt: skip
-        x, y, w, h = box_from_drag(x0, y0, x1, y1, square=p.shift)
-        if self.kind == "text":
-            w = max(w, MIN_TEXT_WIDTH)
-            h = max(h, style.line_height())
-            return self._text(x, y, w, h)
-        return self._box(x, y, w, h)
-
-    def _box(self, x: float, y: float, w: float, h: float) -> Shape:
-        style = self.canvas.default_style
-        make = ellipse if self.kind == "ellipse" else rect
-        return make(
-            self._new_id(), x, y, w, h,
-            fill=style.fill, stroke=style.stroke, stroke_width=style.stroke_width,
+        end = (snap(p.scene.x(), step), snap(p.scene.y(), step))
+        assert self.tool.drag is not None
+        shape: Shape | None = self.tool.drag(
+            self.canvas.default_style, self._new_id, (self.start.x(), self.start.y()), end,
+            p.shift,
         )  # fmt: skip
-
-    def _text(self, x: float, y: float, w: float, h: float) -> Text:
-        style = self.canvas.default_style
-        return text(
-            self._new_id(), x, y, w, h, "",
-            font_family=style.font_family, font_size=style.font_size, color=style.text_color,
-            auto_height=True,
-        )  # fmt: skip
+        return shape
 
     def move(self, p: Pointer) -> None:
         if not self._past_threshold(p):
@@ -354,13 +332,13 @@ class DrawGesture(Gesture):
             if self._preview is not None:
                 self._preview.hide()
             return
-        if self.kind == "text":
+        if self.tool.edits_text:
             if self._preview is None:
                 self._preview = _band_item(filled=False)
                 scene.add_helper(self._preview)
             assert isinstance(self._preview, QGraphicsRectItem)
-            assert isinstance(shape, Text)
-            self._preview.setRect(QRectF(shape.x, shape.y, shape.width, shape.height))
+            x, y, w, h = bounds(shape)
+            self._preview.setRect(QRectF(x, y, w, h))
         elif self._preview is None:
             item = ShapeItem(shape, TOP_Z)
             self._preview = item
@@ -373,21 +351,17 @@ class DrawGesture(Gesture):
     def release(self, p: Pointer) -> None:
         self.cancel()
         canvas = self.canvas
-        style = canvas.default_style
+        shape: Shape | None = None
         if self.dragging:
             shape = self._shape(p)
-        elif self.kind == "line":
-            shape = None
-        elif self.kind == "text":
-            shape = self._text(
-                self.start.x(), self.start.y(), DEFAULT_TEXT_WIDTH, style.line_height()
-            )
-        else:
-            shape = self._box(self.start.x(), self.start.y(), *DEFAULT_BOX_SIZE)
+        elif self.tool.click is not None:
+            at = (self.start.x(), self.start.y())
+            shape = self.tool.click(canvas.default_style, self._new_id, at)
         if shape is None:
             return
         canvas.set_tool("select")
-        if isinstance(shape, Text):
+        if self.tool.edits_text:
+            assert type(shape) is Text
             canvas.begin_text_edit(shape, pending=True)
             return
         session = canvas.require_session()
@@ -405,7 +379,7 @@ class PanGesture(Gesture):
 
     drag_cursor = Qt.CursorShape.ClosedHandCursor
 
-    def __init__(self, canvas: Canvas, press: Pointer, button: Qt.MouseButton) -> None:
+    def __init__(self, canvas: CanvasPort, press: Pointer, button: Qt.MouseButton) -> None:
         super().__init__(canvas, press, button)
         self.dragging = True
         self._last = press.view

@@ -48,12 +48,10 @@ from editor.ui.later import call_later
 from editor.ui.session import Session
 
 from .geometry import quantum
+from .registry import TOOLS, DefaultStyle
 from .scene import CanvasScene
 from .text_edit import InPlaceTextEdit
 from .tools import (
-    TOOLS,
-    DefaultStyle,
-    DrawGesture,
     Gesture,
     MoveGesture,
     PanGesture,
@@ -90,19 +88,12 @@ _MODIFIER_KEYS: Final[dict[int, Qt.KeyboardModifier]] = {
     _K.Key_Meta: Qt.KeyboardModifier.MetaModifier,
     _K.Key_Alt: Qt.KeyboardModifier.AltModifier,
 }
-_TOOL_CURSORS: Final = {
-    "select": Qt.CursorShape.ArrowCursor,
-    "rect": Qt.CursorShape.CrossCursor,
-    "ellipse": Qt.CursorShape.CrossCursor,
-    "line": Qt.CursorShape.CrossCursor,
-    "text": Qt.CursorShape.IBeamCursor,
-}
 
 
 class Canvas(QGraphicsView):
     """The drawing area: shows a session's document and edits it through commands."""
 
-    #: The current tool changed: "select", "rect", "ellipse", "line" or "text".
+    #: The current tool changed: its name in `registry.TOOLS` ("select", "rect", ...).
     toolChanged = Signal(str)
     #: The zoom changed (1.0 = 100 %).
     zoomChanged = Signal(float)
@@ -419,18 +410,18 @@ class Canvas(QGraphicsView):
         if button != Qt.MouseButton.LeftButton:
             event.ignore()
             return
-        tool = self._tool
-        if tool == "select":
+        tool = TOOLS[self._tool]
+        if tool.gesture is None:  # the Select tool
             self._start(self._select_press(p))
             return
-        if tool == "text":
+        if tool.edits_text:  # a press on a text box edits it
             item = scene.shape_at(p.scene, self.pick_tolerance())
             if item is not None and isinstance(item.model, Text):
                 self.set_tool("select")
                 self.begin_text_edit(item.model, caret=p.scene)
                 self._swallow_until_release = True
                 return
-        self._start(DrawGesture(self, p, tool))
+        self._start(tool.gesture(self, p, tool))
 
     def _select_press(self, p: Pointer) -> Gesture:
         scene = self.canvas_scene()
@@ -501,7 +492,8 @@ class Canvas(QGraphicsView):
                 self._editor_mouse = True
                 super().mouseDoubleClickEvent(event)  # selects a word
                 return
-            if self._tool in ("select", "text") and not self._space:
+            tool = TOOLS[self._tool]
+            if (tool.gesture is None or tool.edits_text) and not self._space:
                 item = scene.shape_at(p.scene, self.pick_tolerance())
                 if item is not None and isinstance(item.model, Text):
                     event.accept()
@@ -667,7 +659,7 @@ class Canvas(QGraphicsView):
                 handle = overlay.handle_at(p.scene) if shown else None
                 if handle is not None:
                     return overlay.cursor_for(handle)
-        return _TOOL_CURSORS[self._tool]
+        return TOOLS[self._tool].cursor
 
     def _set_cursor(self, shape: Qt.CursorShape) -> None:
         self._cursor = shape

@@ -62,13 +62,14 @@ from editor.model import (
     MAX_COORD,
     MAX_FONT_SIZE,
     MAX_SIZE,
-    STYLE_PROPERTIES,
     Change,
     Document,
-    Line,
     Shape,
     Text,
+    geometry_of,
     kind_of,
+    kind_of_shape,
+    style_properties,
     supports_property,
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
@@ -85,10 +86,7 @@ Axis = Literal["width", "height"]
 # --------------------------------------------------------------------- geometry rules
 def box_of(shape: Shape) -> Box:
     """The box the geometry fields edit: a box's own fields, a line's end-point bounds."""
-    if isinstance(shape, Line):
-        x, y = min(shape.x1, shape.x2), min(shape.y1, shape.y2)
-        return x, y, abs(shape.x2 - shape.x1), abs(shape.y2 - shape.y1)
-    return shape.x, shape.y, shape.width, shape.height
+    return kind_of_shape(shape).geometry.extent(shape)
 
 
 def union_box(shapes: Iterable[Shape]) -> Box:
@@ -101,11 +99,6 @@ def union_box(shapes: Iterable[Shape]) -> Box:
     return left, top, right - left, bottom - top
 
 
-def _scale(offset: float, old: float, new: float) -> float:
-    # Exact at the far edge: a shape spanning the union gets exactly the typed size.
-    return new if offset == old else offset * new / old
-
-
 def resize_changes(shapes: Sequence[Shape], axis: Axis, size: float) -> tuple[GeometryChange, ...]:
     """Geometry changes giving the union of `shapes` the new width or height.
 
@@ -114,27 +107,13 @@ def resize_changes(shapes: Sequence[Shape], axis: Axis, size: float) -> tuple[Ge
     """
     left, top, width, height = union_box(shapes)
     origin, old = (left, width) if axis == "width" else (top, height)
-    changes = []
-    for shape in shapes:
-        values: dict[str, float]
-        if isinstance(shape, Line):
-            a, b = ("x1", "x2") if axis == "width" else ("y1", "y2")
-            p, q = getattr(shape, a), getattr(shape, b)
-            if old > 0:
-                values = {a: origin + _scale(p - origin, old, size),
-                          b: origin + _scale(q - origin, old, size)}  # fmt: skip
-            else:  # p == q == origin: grow towards the right / bottom
-                values = {b: q + size}
-        else:
-            pos_name, size_name = ("x", "width") if axis == "width" else ("y", "height")
-            pos, extent = getattr(shape, pos_name), getattr(shape, size_name)
-            if old > 0:
-                values = {pos_name: origin + _scale(pos - origin, old, size),
-                          size_name: _scale(extent, old, size)}  # fmt: skip
-            else:
-                values = {size_name: size}
-        changes.append(GeometryChange(id=shape.id, **values))
-    return tuple(changes)
+    return tuple(
+        GeometryChange(
+            id=shape.id,
+            **kind_of_shape(shape).geometry.stretched(shape, axis, origin, old, size),
+        )
+        for shape in shapes
+    )
 
 
 # ------------------------------------------------------------------------- the panel
@@ -508,7 +487,7 @@ class PropertiesPanel(QWidget):
             prop: [s for s, k in zip(shapes, kinds, strict=True) if k in owners]
             if present & owners
             else []
-            for prop, owners in STYLE_PROPERTIES.items()
+            for prop, owners in style_properties().items()
         }
         for prop, owners in having.items():
             self._set_row_visible(prop, bool(owners))
@@ -537,16 +516,21 @@ class PropertiesPanel(QWidget):
         same, family = _common(families)
         self.font_family.set_family(family if families and same else None)
 
-        one_line = shapes[0] if len(shapes) == 1 and isinstance(shapes[0], Line) else None
+        one_line = (
+            shapes[0]
+            if len(shapes) == 1 and kind_of_shape(shapes[0]).geometry.name == "ends"
+            else None
+        )
         for name in ("x", "y", "width", "height"):
             self._set_row_visible(name, one_line is None)
         for name in ("x1", "y1", "x2", "y2"):
             self._set_row_visible(name, one_line is not None)
         if one_line is not None:
-            self.x1_field.set_value(one_line.x1)
-            self.y1_field.set_value(one_line.y1)
-            self.x2_field.set_value(one_line.x2)
-            self.y2_field.set_value(one_line.y2)
+            ends = geometry_of(one_line)
+            self.x1_field.set_value(ends["x1"])
+            self.y1_field.set_value(ends["y1"])
+            self.x2_field.set_value(ends["x2"])
+            self.y2_field.set_value(ends["y2"])
             return
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
@@ -699,7 +683,7 @@ class PropertiesPanel(QWidget):
     def _edit_end(self, end: Literal["x1", "y1", "x2", "y2"], value: float, stepped: bool,
                   previous: float) -> None:  # fmt: skip
         shapes = self._selected_shapes()
-        if len(shapes) != 1 or not isinstance(shapes[0], Line):
+        if len(shapes) != 1 or kind_of_shape(shapes[0]).geometry.name != "ends":
             return
         line = shapes[0]
         current: float = getattr(line, end)
