@@ -91,7 +91,7 @@ def cmd_recover(file: str | None, output: str | None, listing: bool, discard: bo
         if listing:
             for each in infos:
                 where = each.path or "(untitled)"
-                n = each.changes
+                n = each.steps
                 print(f"{each.id[:12]}  {each.title}  {where}  {n} unsaved change"
                       f"{'' if n == 1 else 's'}  last change {_when(each.last_time)}")  # fmt: skip
             return EXIT_OK
@@ -126,8 +126,8 @@ def _write(journal: Journal, info: DocumentInfo, output: Path) -> int:
     except OSError as exc:
         return _fail("recover", f"{output} was not written: {exc.strerror or exc}")
     n = len(rebuilt.document)
-    print(f"wrote {written} ({n} shape{'' if n == 1 else 's'}, {info.changes} unsaved change"
-          f"{'' if info.changes == 1 else 's'} recovered)")  # fmt: skip
+    print(f"wrote {written} ({n} shape{'' if n == 1 else 's'}, {info.steps} unsaved change"
+          f"{'' if info.steps == 1 else 's'} recovered)")  # fmt: skip
     return EXIT_OK
 
 

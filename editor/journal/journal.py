@@ -65,6 +65,10 @@ class DocumentInfo:
     created: float
     #: Changes (pushes, undos, redos, jumps) since the last save or open.
     changes: int = 0
+    #: Steps of history between the file as last saved or opened and the last state
+    #: (what the History shows; what a person would undo to get back): the count the
+    #: recovery bar says. 0 when not modified.
+    steps: int = 0
     #: Differs from the file as last saved or opened (or, untitled, from empty).
     modified: bool = False
     last_time: float = 0.0
@@ -246,7 +250,8 @@ class Journal:
                                  f" {changed} ORDER BY seq DESC LIMIT 1",
                                  (info.id, seq0))[0][0]  # fmt: skip
         modified = changes > 0 and (cut or saved < 0 or current != saved)
-        return replace(info, changes=changes, modified=modified, last_time=last,
+        steps = (current if cut or saved < 0 else abs(current - saved)) if modified else 0
+        return replace(info, changes=changes, steps=steps, modified=modified, last_time=last,
                        sha256=sha if kind0 in ("save", "open") else None)  # fmt: skip
 
     def entries(self, doc_id: str) -> list[Entry]:

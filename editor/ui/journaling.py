@@ -208,7 +208,7 @@ def _file_sha256(path: Path) -> str | None:
 
 def describe(info: DocumentInfo) -> str:
     """ "Recover 12 unsaved changes to drawing.strata (last change 14:02)?" """
-    n = info.changes
+    n = info.steps
     when = time.strftime("%H:%M", time.localtime(info.last_time))
     return (f"Strata closed unexpectedly. Recover {n} unsaved change{'' if n == 1 else 's'}"
             f" to {info.title} (last change {when})?")  # fmt: skip

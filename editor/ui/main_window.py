@@ -251,8 +251,9 @@ class MainWindow(QMainWindow):
             steps = session.history.stack.count()
             note = "" if session.path is not None or info.path is None else (
                 f"; {info.name} changed on disk since, so this is a new document")  # fmt: skip
-            self._show_message(f"Recovered {session.display_name} ({info.changes} unsaved "
-                               f"changes, {steps} steps of history){note}", 0)  # fmt: skip
+            changed = f"{info.steps} unsaved change{'' if info.steps == 1 else 's'}"
+            self._show_message(f"Recovered {session.display_name} ({changed}, {steps} steps "
+                               f"of history){note}", 0)  # fmt: skip
 
         self.documents.maybe_discard(now, doing="close")
 

@@ -334,3 +334,22 @@ def test_after_commit_steps_run_only_once_their_batch_is_committed(tmp_path: Pat
     journal.flush()
     assert ran == ["committed"]
     journal.close()
+
+
+def test_the_unsaved_steps_are_what_the_history_shows_not_its_entries(
+    qapp: object, journal: Journal, tmp_path: Path
+) -> None:
+    """The recovery bar said "Recover 9 unsaved changes" for a history of 2 steps (eight
+    arrow-key nudges merged into one move, then a new rectangle): it counted entries."""
+    history, recorder = recorded(journal, doc(), tmp_path / "d.strata", "0" * 64)
+    for _ in range(8):
+        history.push(MoveShapes(("a",), 1, 0), step=("nudge", "a"))
+    history.push(AddShapes((rect("n", 0, 0, 5, 5),)))
+    journal.flush()
+    info = journal.document(recorder.doc_id)
+    assert info is not None and history.stack.count() == 2
+    assert info.steps == 2 and info.changes == 9
+    history.undo()
+    journal.flush()
+    info = journal.document(recorder.doc_id)
+    assert info is not None and info.steps == 1  # one undo away from the file
