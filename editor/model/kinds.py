@@ -141,11 +141,7 @@ class BoxGeometry:
     def scaled(
         self, shape: Any, sx: float, ax: float, sy: float, ay: float, min_size: float
     ) -> Any:
-        def fx(x: float) -> float:
-            return clamp(ax + sx * (x - ax))
-
-        def fy(y: float) -> float:
-            return clamp(ay + sy * (y - ay))
+        fx, fy = _along(sx, ax), _along(sy, ay)
 
         w, h = shape.width, shape.height
         if shape.rotation % 360.0 == 0.0:
@@ -212,11 +208,7 @@ class EndsGeometry:
     def scaled(
         self, shape: Any, sx: float, ax: float, sy: float, ay: float, min_size: float
     ) -> Any:
-        def fx(x: float) -> float:
-            return clamp(ax + sx * (x - ax))
-
-        def fy(y: float) -> float:
-            return clamp(ay + sy * (y - ay))
+        fx, fy = _along(sx, ax), _along(sy, ay)
 
         return msgspec.structs.replace(
             shape, x1=fx(shape.x1), y1=fy(shape.y1), x2=fx(shape.x2), y2=fy(shape.y2)
@@ -347,3 +339,8 @@ def register(kind: Kind) -> Kind:
 def kind_of_shape(shape: object) -> Kind:
     """The registered kind of a shape (KeyError for a value that is not a shape)."""
     return _BY_TYPE[type(shape)]
+
+
+def _along(scale: float, anchor: float) -> Callable[[float], float]:
+    """One axis of a group resize: `v` scaled by `scale` about `anchor`, clamped."""
+    return lambda v: clamp(anchor + scale * (v - anchor))
