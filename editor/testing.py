@@ -75,7 +75,6 @@ __all__ = [
     "DIALOG_NAMES",
     "FIXTURE_RETRY",
     "OpenFailed",
-    "StrataClock",
     "WindowFactory",
     "activate",
     "click",
@@ -97,10 +96,6 @@ __all__ = [
     "wait_for_dialog",
     "wait_until_idle",
 ]
-
-#: The fake clock `strata_clock` gives (editor.jobs.FakeClock): `advance(seconds)` moves
-#: retries, timeouts and the pauses that end a typing step forward.
-StrataClock = FakeClock
 
 #: The fixture's retry policy: five attempts, no backoff, so no random jitter either (a
 #: failing save reaches the dead-letter queue at once, the same way every run).
@@ -318,7 +313,7 @@ def open_file(window: MainWindow, path: str | os.PathLike[str]) -> Path:
     or with what the window said if it did not open for another reason.
     """
     target = Path(path)
-    try:
+    try:  # first: a window with unsaved changes asks before it would read the file
         decode(read_file(target))
     except FormatError as exc:
         raise OpenFailed(f"{target}: {exc}") from None

@@ -287,6 +287,7 @@ class SqliteJobStore:
         else:
             self._put((_UPDATE, params))
         if final:
+            self._written.pop(job_id, None)  # ended before an attempt asked (cancelled)
             self._finishes += 1
             if self._finishes % PRUNE_EVERY == 0:
                 self._put(self._prune_op())

@@ -74,9 +74,7 @@ class Writer:
         """Wait until everything queued before this call is committed; False on timeout."""
         if not self._thread.is_alive():
             return self.failed is None
-        marker = _Flush()
-        self._queue.put(marker)
-        return marker.done.wait(timeout) and self.failed is None
+        return self.mark().wait(timeout) and self.failed is None
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """From inside an op (writer thread): run `callback` once the batch is committed,
