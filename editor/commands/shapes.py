@@ -226,7 +226,8 @@ class SetGeometry(ShapeEdit):
 
     @property
     def text(self) -> str:
-        return f"Resize {noun(self._before or len(self.changes))}"
+        verb = "Rotate" if all(set(c.values()) == {"rotation"} for c in self.changes) else "Resize"
+        return f"{verb} {noun(self._before or len(self.changes))}"
 
     def target_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.changes)

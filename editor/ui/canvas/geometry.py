@@ -102,6 +102,8 @@ class Handle(enum.Enum):
     W = (0.0, 0.5)
     START = (-1.0, 0.0)
     END = (-1.0, 1.0)
+    #: The rotation handle of a single box, above its top edge (`rotation_handle_point`).
+    ROTATE = (0.5, -1.0)
 
     @property
     def is_corner(self) -> bool:
@@ -199,6 +201,38 @@ class Frame:
             self.to_scene(self.right, self.bottom),
             self.to_scene(self.left, self.bottom),
         ]
+
+
+def rotation_handle_point(frame: Frame, distance: float) -> tuple[float, float]:
+    """Where a box frame's rotation handle sits: `distance` scene units above the middle
+    of its top edge, along the box's own up direction (it turns with the box)."""
+    return frame.to_scene((frame.left + frame.right) / 2.0, frame.top - distance)
+
+
+def snap_angle(degrees: float, step: float = 15.0) -> float:
+    """`degrees` rounded to a multiple of `step` (Shift while rotating)."""
+    return round(degrees / step) * step + 0.0
+
+
+def normal_angle(degrees: float) -> float:
+    """An angle in [-180, 180), the range Properties shows (Inkscape's)."""
+    return (degrees + 180.0) % 360.0 - 180.0 + 0.0
+
+
+def rotated(shape: Shape, frame: Frame, start: tuple[float, float], end: tuple[float, float],
+            *, snap15: bool) -> Shape:  # fmt: skip
+    """The box shape after its rotation handle was dragged from `start` to `end` (scene
+    points): turned about its centre by the angle the pointer swept there; `snap15`
+    (Shift) makes the resulting rotation a multiple of 15 degrees."""
+    a0 = math.atan2(start[1] - frame.cy, start[0] - frame.cx)
+    a1 = math.atan2(end[1] - frame.cy, end[0] - frame.cx)
+    angle = frame.angle + math.degrees(a1 - a0)
+    if snap15:
+        angle = snap_angle(angle)
+    angle = normal_angle(round(angle, 6))
+    if angle == normal_angle(getattr(shape, "rotation", 0.0)):
+        return shape
+    return msgspec.structs.replace(shape, rotation=angle)
 
 
 #: Each kind's own frame when it is selected alone, by shape class: filled in by

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from editor.model import Shape
 
-from .geometry import CORNER_HANDLES, Frame, Handle
+from .geometry import CORNER_HANDLES, Frame, Handle, rotation_handle_point
 from .items import SELECTION_COLOR, TOP_Z
 from .registry import canvas_kind
 
@@ -30,6 +30,12 @@ HANDLE_HIT_PX: Final = 6.0
 #: Below this on-screen side length the middle handles are hidden (they would cover
 #: the shape and make it impossible to grab for a move).
 MIDDLE_HANDLES_MIN_PX: Final = 28.0
+#: The rotation handle's distance above a single box's top edge, in screen pixels
+#: (Figma and draw.io put it a little above the box; it turns with the box).
+ROTATE_HANDLE_PX: Final = 24.0
+#: The cursor over the rotation handle, and while it is dragged.
+ROTATE_CURSOR: Final = Qt.CursorShape.PointingHandCursor
+ROTATING_CURSOR: Final = Qt.CursorShape.ClosedHandCursor
 #: Beyond this many selected shapes only the frame is drawn, not every outline.
 OUTLINE_LIMIT: Final = 2000
 
@@ -114,6 +120,9 @@ class SelectionOverlay(QGraphicsItem):
         for handle in handles:
             x, y = frame.handle_point(handle)
             result.append((handle, QPointF(x + offset.x(), y + offset.y())))
+        if frame.kind == "box":
+            x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
+            result.append((Handle.ROTATE, QPointF(x + offset.x(), y + offset.y())))
         return result
 
     def handle_at(self, scene_point: QPointF) -> Handle | None:
@@ -131,6 +140,8 @@ class SelectionOverlay(QGraphicsItem):
     def cursor_for(self, handle: Handle) -> Qt.CursorShape:
         """A resize cursor pointing the way `handle` moves (follows a rotated box)."""
         frame = self._frame
+        if handle is Handle.ROTATE:
+            return ROTATE_CURSOR
         if frame is None or frame.kind == "line":
             return Qt.CursorShape.CrossCursor
         hx, hy = frame.handle_point(handle)
@@ -145,7 +156,8 @@ class SelectionOverlay(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         if self._frame is None:
             return QRectF()
-        grow = (HANDLE_PX + 2.0) * self._px
+        reach = ROTATE_HANDLE_PX if self._frame.kind == "box" else 0.0  # the knob above
+        grow = (HANDLE_PX + 2.0 + reach) * self._px
         return self._extent.adjusted(-grow, -grow, grow, grow)
 
     def paint(
@@ -179,7 +191,12 @@ class SelectionOverlay(QGraphicsItem):
         for handle, point in self.visible_handles():
             local = point - pos
             box = QRectF(local.x() - half, local.y() - half, 2.0 * half, 2.0 * half)
-            if handle in (Handle.START, Handle.END):
+            if handle is Handle.ROTATE:
+                # A stem from the top edge's middle to a round knob.
+                x, y = frame.handle_point(Handle.N)
+                painter.drawLine(QPointF(x, y), local)  # both in the overlay's frame
+                painter.drawEllipse(box)
+            elif handle in (Handle.START, Handle.END):
                 painter.drawEllipse(box)
             else:
                 painter.drawRect(box)

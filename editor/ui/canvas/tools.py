@@ -34,8 +34,10 @@ from .geometry import (
     constrain_axis,
     geometry_change,
     resize,
+    rotated,
     snap,
 )
+from .handles import ROTATING_CURSOR
 from .items import SELECTION_COLOR, TOP_Z, ShapeItem
 from .registry import DEFAULT_BOX_SIZE, DEFAULT_TEXT_WIDTH, DefaultStyle, Tool
 
@@ -57,6 +59,7 @@ __all__ = [
     "PanGesture",
     "Pointer",
     "ResizeGesture",
+    "RotateGesture",
     "RubberBandGesture",
 ]
 
@@ -248,6 +251,28 @@ class ResizeGesture(Gesture):
             if item is not None:
                 item.end_preview()
         scene.refresh_overlay()
+
+
+class RotateGesture(ResizeGesture):
+    """Select tool, press on a box's rotation handle: turn it about its centre by the
+    angle the pointer sweeps (Shift: to a multiple of 15 degrees); one SetGeometry of
+    its rotation on release, as for a resize."""
+
+    def __init__(self, canvas: CanvasPort, press: Pointer, frame: Frame) -> None:
+        super().__init__(canvas, press, Handle.ROTATE, frame)
+        self.drag_cursor = ROTATING_CURSOR
+
+    def move(self, p: Pointer) -> None:
+        if not self._past_threshold(p):
+            return
+        start = (self.press.scene.x(), self.press.scene.y())
+        end = (p.scene.x(), p.scene.y())
+        self.result = [rotated(self.shapes[0], self.frame, start, end, snap15=p.shift)]
+        scene = self.canvas.canvas_scene()
+        item = scene.item_for(self.shapes[0].id)
+        if item is not None:
+            item.preview(self.result[0])
+        scene.overlay.set_shapes(self.result)
 
 
 class RubberBandGesture(Gesture):

@@ -47,7 +47,7 @@ from editor.model import Change, Text
 from editor.ui.later import call_later
 from editor.ui.session import Session
 
-from .geometry import quantum
+from .geometry import Handle, quantum
 from .registry import TOOLS, DefaultStyle
 from .scene import CanvasScene
 from .text_edit import InPlaceTextEdit
@@ -57,6 +57,7 @@ from .tools import (
     PanGesture,
     Pointer,
     ResizeGesture,
+    RotateGesture,
     RubberBandGesture,
 )
 
@@ -431,6 +432,8 @@ class Canvas(QGraphicsView):
         shown = frame is not None and overlay.isVisible()
         if shown and not p.modifiers & Qt.KeyboardModifier.ControlModifier:
             handle = overlay.handle_at(p.scene)
+            if handle is Handle.ROTATE and frame is not None:
+                return RotateGesture(self, p, frame)
             if handle is not None and frame is not None:
                 return ResizeGesture(self, p, handle, frame)
         item = scene.shape_at(p.scene, self.pick_tolerance())

@@ -66,6 +66,7 @@ from editor.model import (
     Document,
     Shape,
     Text,
+    geometry_fields,
     geometry_of,
     kind_of,
     kind_of_shape,
@@ -73,6 +74,7 @@ from editor.model import (
     supports_property,
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
+from editor.ui.canvas.geometry import normal_angle
 from editor.ui.panels.colors import MIXED_TEXT, ColorButton
 from editor.ui.panels.fields import FontField, NumberField, WheelGuard
 from editor.ui.session import Session
@@ -360,6 +362,9 @@ class PropertiesPanel(QWidget):
         self._add(form, "y", "&Y:", self.y_field, "Y")
         self._add(form, "width", "W&idth:", self.width_field, "Width")
         self._add(form, "height", "&Height:", self.height_field, "Height")
+        # Boxes: degrees clockwise about the centre, shown in [-180, 180) (Inkscape's).
+        self.rotation_field = NumberField(-360.0, 360.0, decimals=2, step=1.0, suffix=" °")
+        self._add(form, "rotation", "&Rotation:", self.rotation_field, "Rotation")
         # One line: its end points instead of a box.
         self.x1_field = NumberField(-MAX_COORD, MAX_COORD)
         self.y1_field = NumberField(-MAX_COORD, MAX_COORD)
@@ -388,6 +393,7 @@ class PropertiesPanel(QWidget):
             self.stroke_width, self.opacity_slider, self.opacity_spin,
             self.font_family, self.font_size, self.text_color,
             self.x_field, self.y_field, self.width_field, self.height_field,
+            self.rotation_field,
             self.x1_field, self.y1_field, self.x2_field, self.y2_field,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
@@ -396,8 +402,8 @@ class PropertiesPanel(QWidget):
         self._wheel_guard.guard(
             self.page_width, self.page_height, self.stroke_width, self.opacity_slider,
             self.opacity_spin, self.font_family, self.font_size, self.x_field, self.y_field,
-            self.width_field, self.height_field, self.x1_field, self.y1_field, self.x2_field,
-            self.y2_field,
+            self.width_field, self.height_field, self.rotation_field, self.x1_field,
+            self.y1_field, self.x2_field, self.y2_field,
         )  # fmt: skip
         self._connect_fields()
 
@@ -444,12 +450,13 @@ class PropertiesPanel(QWidget):
         self.y_field.edited.connect(lambda v, s, p: self._edit_position("y", v, s, p))
         self.width_field.edited.connect(lambda v, s, p: self._edit_size("width", v, s, p))
         self.height_field.edited.connect(lambda v, s, p: self._edit_size("height", v, s, p))
+        self.rotation_field.edited.connect(self._edit_rotation)
         for end, field in (("x1", self.x1_field), ("y1", self.y1_field), ("x2", self.x2_field),
                            ("y2", self.y2_field)):  # fmt: skip
             field.edited.connect(lambda v, s, p, end=end: self._edit_end(end, v, s, p))
         for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
                       self.font_size, self.x_field, self.y_field, self.width_field,
-                      self.height_field, self.x1_field, self.y1_field, self.x2_field,
+                      self.height_field, self.rotation_field, self.x1_field, self.y1_field, self.x2_field,
                       self.y2_field):  # fmt: skip
             field.focused.connect(self._checkpoint)
 
@@ -532,6 +539,10 @@ class PropertiesPanel(QWidget):
             self.x2_field.set_value(ends["x2"])
             self.y2_field.set_value(ends["y2"])
             return
+        turning = [s for s in shapes if "rotation" in geometry_fields(s)]
+        self._set_row_visible("rotation", len(turning) == len(shapes))
+        self._show_number(self.rotation_field, [normal_angle(geometry_of(s)["rotation"])
+                                                for s in turning])  # fmt: skip
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
         self.y_field.set_value(top)
@@ -707,6 +718,19 @@ class PropertiesPanel(QWidget):
             ),
             self._step(axis, stepped),
         )
+
+    def _edit_rotation(self, value: float, stepped: bool, previous: float) -> None:
+        """Every selected box turns about its own centre: to the typed angle, or by the
+        step (each from its own rotation, so a mixed selection keeps its differences)."""
+        shapes = [s for s in self._selected_shapes() if "rotation" in geometry_fields(s)]
+        changes = []
+        for shape in shapes:
+            current = normal_angle(geometry_of(shape)["rotation"])
+            target = normal_angle(current + (value - previous) if stepped else value)
+            if target != current:
+                changes.append(GeometryChange(id=shape.id, rotation=target))
+        self._push(lambda: SetGeometry(tuple(changes), joinable=False) if changes else None,
+                   self._step("rotation", stepped))  # fmt: skip
 
     def _edit_page(self, name: Literal["width", "height"], value: float, stepped: bool,
                    previous: float) -> None:  # fmt: skip

@@ -40,6 +40,8 @@ NUMBER_FIELDS = [
     ("y_field", ["r"], "66", lambda s: s.document["r"].y == 66),
     ("width_field", ["r"], "120", lambda s: s.document["r"].width == 120),
     ("height_field", ["r"], "70", lambda s: s.document["r"].height == 70),
+    ("rotation_field", ["r"], "30", lambda s: s.document["r"].rotation == 30),
+    ("rotation_field", ["t"], "-45", lambda s: s.document["t"].rotation == -45),
 ]
 COLOR_FIELDS = [
     ("page_background", [], lambda s: s.document.page.background),
