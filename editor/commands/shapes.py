@@ -273,10 +273,13 @@ _STYLE_LABELS = {
     "font_family": "Font",
     "font_size": "Font Size",
     "color": "Text Colour",
+    "start_marker": "Start Marker",
+    "end_marker": "End Marker",
 }
 
 StyleProperty = Literal[
-    "fill", "stroke", "stroke_width", "opacity", "font_family", "font_size", "color"
+    "fill", "stroke", "stroke_width", "opacity", "font_family", "font_size", "color",
+    "start_marker", "end_marker",
 ]
 
 

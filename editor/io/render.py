@@ -86,14 +86,16 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QPainter,
+    QPainterPath,
     QPen,
+    QPolygonF,
     QTextLayout,
     QTextOption,
     QTransform,
 )
 
 from editor.model.document import Snapshot
-from editor.model.kinds import KINDS
+from editor.model.kinds import KINDS, marker_length
 from editor.model.shapes import COLOR_PATTERN, Shape, Text
 
 #: Called between chunks of work; raises (any exception) to cancel.
@@ -227,7 +229,12 @@ def item_geometry(shape: Shape) -> tuple[float, float, QRectF, float]:
     of the kind). The rect is computed with the same float operations as
     ``_local_box(shape).adjusted(-half, -half, half, half)``, so it equals `local_rect`.
     """
-    x, y, w, h, _ = _RENDERERS[type(shape)].frame(shape)
+    renderer = _RENDERERS[type(shape)]
+    x, y, w, h, _ = renderer.frame(shape)
+    if renderer.extent is not None:
+        extra = renderer.extent(shape)
+        if extra is not None:  # markers reach beyond the geometry and its stroke
+            return x, y, extra, max(extra.width(), extra.height())
     half_w, half_h = w / 2.0, h / 2.0
     stroke_width = shape.stroke_width
     half = stroke_width / 2.0 if shape.stroke is not None and stroke_width > 0.0 else 0.0
@@ -270,7 +277,8 @@ class ShapeLook:
     Holds Qt value objects: use a look on the thread that made it.
     """
 
-    __slots__ = ("box", "fill", "line", "origin", "paint", "pen", "shape", "text_pen", "visible")
+    __slots__ = ("box", "fill", "line", "markers", "origin", "paint", "pen", "shape",
+                 "text_pen", "visible")  # fmt: skip
 
     def __init__(self, shape: Shape) -> None:
         #: The shape this look was made from.
@@ -283,6 +291,9 @@ class ShapeLook:
         #: The text's pen, None if no text is drawn.
         self.text_pen: QPen | None = None
         self.line: QLineF | None = None
+        #: End markers (`marker_outline`): filled heads and stroked ones, painted after
+        #: the path.
+        self.markers: tuple[MarkerOutline, ...] = ()
         self.origin: QPointF | None = None
         renderer = _RENDERERS[type(shape)]
         #: The kind's painting function.
@@ -339,6 +350,9 @@ class Renderer:
     paint: PaintFunction
     #: The colour of the shape a few pixels big (see `tiny_color`).
     tiny: Callable[[Any], QColor | None]
+    #: Everything the shape paints in its local frame when that is more than its frame
+    #: padded by half the stroke (end markers), else None. None: never more.
+    extent: Callable[[Any], QRectF | None] | None = None
 
 
 _RENDERERS: dict[type[Any], Renderer] = {}
@@ -377,10 +391,125 @@ def _dress_line(look: ShapeLook, shape: Any) -> None:
     look.pen = _pen(shape.stroke, shape.stroke_width, shape.opacity, line=True)
     if look.pen is None:
         look.visible = False
-    else:
-        dx = (shape.x2 - shape.x1) / 2.0
-        dy = (shape.y2 - shape.y1) / 2.0
-        look.line = QLineF(-dx, -dy, dx, dy)
+        return
+    dx = (shape.x2 - shape.x1) / 2.0
+    dy = (shape.y2 - shape.y1) / 2.0
+    start, end = QPointF(-dx, -dy), QPointF(dx, dy)
+    if shape.start_marker == "none" and shape.end_marker == "none":
+        look.line = QLineF(start, end)
+        return
+    width = shape.stroke_width
+    head = marker_outline(shape.start_marker, start, end, width)
+    tail = marker_outline(shape.end_marker, end, start, width)
+    look.markers = tuple(m for m in (head, tail) if m is not None)
+    look.line = QLineF(_trimmed(start, end, head), _trimmed(end, start, tail))
+
+
+def _line_extent(shape: Any) -> QRectF | None:
+    if shape.start_marker == "none" and shape.end_marker == "none":
+        return None
+    half = _half_stroke(shape)
+    dx = (shape.x2 - shape.x1) / 2.0
+    dy = (shape.y2 - shape.y1) / 2.0
+    start, end = QPointF(-dx, -dy), QPointF(dx, dy)
+    rect = QRectF(start, end).normalized().adjusted(-half, -half, half, half)
+    for marker in (
+        marker_outline(shape.start_marker, start, end, shape.stroke_width),
+        marker_outline(shape.end_marker, end, start, shape.stroke_width),
+    ):
+        if marker is not None:
+            grow = half if not marker.filled else 0.0
+            rect = rect.united(marker.path.boundingRect().adjusted(-grow, -grow, grow, grow))
+    return rect
+
+
+# ---------------------------------------------------------------------- markers
+@dataclass(frozen=True, slots=True, eq=False)
+class MarkerOutline:
+    """One end marker in the shape's local frame: its outline, whether it is filled
+    with the stroke colour (else stroked with the path's pen), and how far the path is
+    shortened under it (a filled head covers the end; drawing the path to the tip would
+    poke its round cap through the point and double translucent colour)."""
+
+    path: QPainterPath
+    filled: bool
+    trim: float
+
+
+def marker_outline(marker: str, tip: QPointF, back: QPointF, width: float) -> MarkerOutline | None:
+    """The one marker geometry builder: `marker` at `tip` of a path whose previous point
+    is `back`, for a stroke `width` (`editor.model.marker_length`). The canvas, PNG, SVG
+    and PDF all paint this outline (`paint_look`), so markers look the same everywhere.
+
+    * ``arrow``: a filled triangle, point on the tip, `marker_length` long and as wide;
+      the path stops at its base.
+    * ``open_arrow``: two strokes from the tip back at the same angle; the path runs on.
+    * ``circle``: a filled disc of that diameter centred on the tip; the path stops at it.
+    * ``bar``: a stroke across the tip, that long; the path runs on.
+
+    None for "none" (and for an end whose direction is undefined: `tip` == `back`, except
+    for a circle, which needs none).
+    """
+    if marker == "none":
+        return None
+    length = marker_length(width)
+    tx, ty = tip.x(), tip.y()
+    if marker == "circle":
+        path = QPainterPath()
+        r = length / 2.0
+        path.addEllipse(tip, r, r)
+        return MarkerOutline(path, True, r)
+    dx, dy = back.x() - tx, back.y() - ty
+    d = math.hypot(dx, dy)
+    if d == 0.0:
+        return None
+    ux, uy = dx / d, dy / d  # along the path, from the tip back
+    nx, ny = -uy, ux  # across it
+    path = QPainterPath()
+    if marker == "bar":
+        half = length / 2.0
+        path.moveTo(tx + nx * half, ty + ny * half)
+        path.lineTo(tx - nx * half, ty - ny * half)
+        return MarkerOutline(path, False, 0.0)
+    bx, by = tx + ux * length, ty + uy * length
+    half = length / 2.0
+    wing1 = QPointF(bx + nx * half, by + ny * half)
+    wing2 = QPointF(bx - nx * half, by - ny * half)
+    if marker == "arrow":
+        path.addPolygon(QPolygonF([tip, wing1, wing2]))
+        path.closeSubpath()
+        return MarkerOutline(path, True, length)
+    if marker == "open_arrow":
+        path.moveTo(wing1)
+        path.lineTo(tip)
+        path.lineTo(wing2)
+        return MarkerOutline(path, False, 0.0)
+    raise ValueError(f"unknown marker {marker!r}")
+
+
+def _trimmed(tip: QPointF, back: QPointF, marker: MarkerOutline | None) -> QPointF:
+    """`tip` moved towards `back` by the marker's trim (never past the middle)."""
+    if marker is None or marker.trim == 0.0:
+        return tip
+    line = QLineF(tip, back)
+    length = line.length()
+    if length == 0.0:
+        return tip
+    return line.pointAt(min(marker.trim, length / 2.0) / length)
+
+
+def paint_markers(painter: QPainter, look: ShapeLook) -> None:
+    """Paint a look's end markers with its pen (stroked) or its pen's colour (filled)."""
+    pen = look.pen
+    assert pen is not None
+    for marker in look.markers:
+        if marker.filled:
+            painter.setPen(_NO_PEN)
+            painter.setBrush(pen.color())
+        else:
+            painter.setPen(pen)
+            painter.setBrush(_NO_BRUSH)
+        painter.drawPath(marker.path)
 
 
 def _dress_text(look: ShapeLook, shape: Any) -> None:
@@ -421,6 +550,8 @@ def _paint_line(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: b
     assert look.line is not None
     painter.setPen(look.pen)
     painter.drawLine(look.line)
+    if look.markers:
+        paint_markers(painter, look)
 
 
 def _paint_text(
@@ -533,7 +664,9 @@ def _tiny_text(shape: Any) -> QColor | None:
 # The kinds' looks, by the model's kind names. A new kind registers its look here.
 register_renderer("rect", Renderer(_box_frame, _dress_box, _paint_rect, _tiny_box))
 register_renderer("ellipse", Renderer(_box_frame, _dress_box, _paint_ellipse, _tiny_box))
-register_renderer("line", Renderer(_line_frame, _dress_line, _paint_line, _tiny_stroke))
+register_renderer(
+    "line", Renderer(_line_frame, _dress_line, _paint_line, _tiny_stroke, _line_extent)
+)
 register_renderer("text", Renderer(_box_frame, _dress_text, _paint_text, _tiny_text))
 
 

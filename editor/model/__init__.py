@@ -5,7 +5,17 @@ and changes only through a few primitive operations that report what changed.
 """
 
 from editor.model.document import Change, Document, Snapshot, UnknownShapeError
-from editor.model.kinds import KINDS, MAX_COORD, MAX_SIZE, Geometry, Kind, kind_of_shape
+from editor.model.kinds import (
+    KINDS,
+    MARKERS,
+    MAX_COORD,
+    MAX_SIZE,
+    Geometry,
+    Kind,
+    Marker,
+    kind_of_shape,
+    marker_length,
+)
 from editor.model.shapes import (
     BOX_FIELDS,
     COLOR_PATTERN,
@@ -41,11 +51,14 @@ from editor.model.shapes import (
 )
 
 __all__ = [
+    "Marker",
+    "marker_length",
     "BOX_FIELDS",
     "COLOR_PATTERN",
     "DEFAULT_PAGE",
     "KINDS",
     "LINE_FIELDS",
+    "MARKERS",
     "MAX_COORD",
     "MAX_FONT_FAMILY_LENGTH",
     "MAX_FONT_SIZE",

@@ -290,6 +290,50 @@ def hit_segment(shape: Any, x: float, y: float, reach: float) -> bool:
     return segment_distance(x, y, -dx, -dy, dx, dy) <= reach
 
 
+# ------------------------------------------------------------------ markers
+#: What an open path's end may carry (`start_marker` / `end_marker`; absent = "none").
+MARKERS: Final = ("none", "arrow", "open_arrow", "circle", "bar")
+Marker = Literal["none", "arrow", "open_arrow", "circle", "bar"]
+
+
+def marker_length(stroke_width: float) -> float:
+    """A marker's size along its path, in document units: an arrow head's length, a
+    circle's diameter, a bar's length. It grows with the stroke (Inkscape's markers scale
+    with it) from a readable minimum for hairlines. `editor.io.render` builds every
+    marker's outline from this number; the hit test uses it too."""
+    return 4.0 * stroke_width + 6.0
+
+
+def hit_marker(
+    marker: str, tip: tuple[float, float], back: tuple[float, float], width: float,
+    x: float, y: float, reach: float,
+) -> bool:  # fmt: skip
+    """Whether (x, y) is on the marker at `tip` of a path whose previous point is `back`:
+    within `reach` of a disc covering the marker (the head of an arrow, the circle, the
+    bar)."""
+    if marker == "none":
+        return False
+    length = marker_length(width)
+    tx, ty = tip
+    if marker in ("arrow", "open_arrow"):
+        dx, dy = back[0] - tx, back[1] - ty
+        d = math.hypot(dx, dy)
+        if d > 0.0:  # the disc's centre: halfway up the head
+            tx, ty = tx + dx / d * length / 2.0, ty + dy / d * length / 2.0
+    return math.hypot(x - tx, y - ty) <= length / 2.0 + reach
+
+
+def hit_line(shape: Any, x: float, y: float, reach: float) -> bool:
+    """Within `reach` of a line or of one of its end markers."""
+    dx, dy = (shape.x2 - shape.x1) / 2.0, (shape.y2 - shape.y1) / 2.0
+    if segment_distance(x, y, -dx, -dy, dx, dy) <= reach:
+        return True
+    width = shape.stroke_width
+    return hit_marker(shape.start_marker, (-dx, -dy), (dx, dy), width, x, y, reach) or (
+        hit_marker(shape.end_marker, (dx, dy), (-dx, -dy), width, x, y, reach)
+    )
+
+
 def _replace(shape: Any, values: Mapping[str, float]) -> Any:
     return msgspec.structs.replace(shape, **values)
 

@@ -27,7 +27,8 @@ from editor.model.kinds import (
     hit_box,
     hit_ellipse,
     hit_filled_box,
-    hit_segment,
+    Marker,
+    hit_line,
     kind_of_shape,
     register,
 )
@@ -102,8 +103,12 @@ class Ellipse(Box, frozen=True, tag="ellipse"):
     """An ellipse inscribed in its box."""
 
 
-class Line(_ShapeBase, frozen=True, tag="line"):
-    """A straight line from (x1, y1) to (x2, y2)."""
+class Line(_ShapeBase, frozen=True, tag="line", omit_defaults=True):
+    """A straight line from (x1, y1) to (x2, y2), with optional end markers.
+
+    The markers are format version 2 fields, written only when not "none" (omit_defaults:
+    a line without markers is written as version 1 wrote it).
+    """
 
     x1: Coord
     y1: Coord
@@ -112,6 +117,8 @@ class Line(_ShapeBase, frozen=True, tag="line"):
     stroke: Color | None
     stroke_width: StrokeWidth
     opacity: Opacity
+    start_marker: Marker = "none"
+    end_marker: Marker = "none"
 
 
 class Text(Box, frozen=True, tag="text"):
@@ -144,6 +151,8 @@ _STYLE_TYPES: Final[dict[str, Any]] = {
     "font_family": FontFamily,
     "font_size": FontSize,
     "color": Color,
+    "start_marker": Marker,
+    "end_marker": Marker,
 }
 _GEOMETRY_TYPES: Final[dict[str, Any]] = {
     "x": Coord,
@@ -276,11 +285,14 @@ def line(
     stroke: str | None = "#000000",
     stroke_width: float = 2.0,
     opacity: float = 1.0,
+    start_marker: Marker = "none",
+    end_marker: Marker = "none",
 ) -> Line:
-    """A line with the editor's default style."""
+    """A line with the editor's default style (no markers)."""
     return Line(
         id=id, x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2),
         stroke=stroke, stroke_width=float(stroke_width), opacity=float(opacity),
+        start_marker=start_marker, end_marker=end_marker,
     )  # fmt: skip
 
 
@@ -324,7 +336,8 @@ _SHAPE_STYLE: Final = frozenset({"fill", "stroke", "stroke_width", "opacity"})
 # The kinds, in the order of the tools. A new kind registers here with its Struct.
 register(Kind("rect", Rect, "Rectangle", BOX, _SHAPE_STYLE, rect, hit_box))
 register(Kind("ellipse", Ellipse, "Ellipse", BOX, _SHAPE_STYLE, ellipse, hit_ellipse))
-register(Kind("line", Line, "Line", ENDS, _SHAPE_STYLE - {"fill"}, line, hit_segment))
+_LINE_STYLE: Final = (_SHAPE_STYLE - {"fill"}) | {"start_marker", "end_marker"}
+register(Kind("line", Line, "Line", ENDS, _LINE_STYLE, line, hit_line))
 register(
     Kind("text", Text, "Text Box", BOX, _SHAPE_STYLE | {"font_family", "font_size", "color"},
          text, hit_filled_box, set_geometry=_text_geometry)

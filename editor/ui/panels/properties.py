@@ -44,6 +44,7 @@ from typing import Any, Literal
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -59,6 +60,7 @@ from PySide6.QtWidgets import (
 from editor.commands import Command, GeometryChange, MoveShapes, SetGeometry, SetPage, SetStyle
 from editor.commands.shapes import StyleProperty
 from editor.model import (
+    MARKERS,
     MAX_COORD,
     MAX_FONT_SIZE,
     MAX_SIZE,
@@ -159,6 +161,22 @@ def _row(*widgets: QWidget, stretch: bool = False) -> QWidget:
     if stretch:  # keep the widgets at their natural size, left-aligned
         layout.addStretch(1)
     return box
+
+
+#: The markers' names in the list, in the model's order (`editor.model.MARKERS`).
+MARKER_NAMES: dict[str, str] = {
+    "none": "None", "arrow": "Arrow", "open_arrow": "Open arrow", "circle": "Circle",
+    "bar": "Bar",
+}  # fmt: skip
+assert tuple(MARKER_NAMES) == MARKERS
+
+
+def _marker_combo() -> QComboBox:
+    combo = QComboBox()
+    for value, name in MARKER_NAMES.items():
+        combo.addItem(name, value)
+    combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return combo
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -335,6 +353,11 @@ class PropertiesPanel(QWidget):
                   "Opacity", buddy=self.opacity_slider)  # fmt: skip
         self.opacity_spin.setAccessibleName("Opacity percent")
         self.opacity_spin.setObjectName("properties_opacity_percent")
+        # Open paths' end markers: a choice each (arrow keys browse; one step a field).
+        self.start_marker = _marker_combo()
+        self.end_marker = _marker_combo()
+        self._add(form, "start_marker", "St&art marker:", self.start_marker, "Start marker")
+        self._add(form, "end_marker", "&End marker:", self.end_marker, "End marker")
         outer.addWidget(self._style_box)
 
         # Text
@@ -391,7 +414,7 @@ class PropertiesPanel(QWidget):
             self.page_width, self.page_height, self.page_background,
             self.fill_button, self.fill_none, self.stroke_button, self.stroke_none,
             self.stroke_width, self.opacity_slider, self.opacity_spin,
-            self.font_family, self.font_size, self.text_color,
+            self.start_marker, self.end_marker, self.font_family, self.font_size, self.text_color,
             self.x_field, self.y_field, self.width_field, self.height_field,
             self.rotation_field,
             self.x1_field, self.y1_field, self.x2_field, self.y2_field,
@@ -401,7 +424,8 @@ class PropertiesPanel(QWidget):
         self._wheel_guard = WheelGuard(self)
         self._wheel_guard.guard(
             self.page_width, self.page_height, self.stroke_width, self.opacity_slider,
-            self.opacity_spin, self.font_family, self.font_size, self.x_field, self.y_field,
+            self.opacity_spin, self.start_marker, self.end_marker, self.font_family,
+            self.font_size, self.x_field, self.y_field,
             self.width_field, self.height_field, self.rotation_field, self.x1_field,
             self.y1_field, self.x2_field, self.y2_field,
         )  # fmt: skip
@@ -441,6 +465,10 @@ class PropertiesPanel(QWidget):
         self.opacity_slider.sliderReleased.connect(self._checkpoint)
         self.opacity_slider.valueChanged.connect(self._on_slider_value)
         self.opacity_spin.edited.connect(self._on_opacity_spin)
+        for prop, combo in (("start_marker", self.start_marker), ("end_marker", self.end_marker)):
+            combo.activated.connect(
+                lambda index, prop=prop, combo=combo: self._on_marker(prop, combo, index)
+            )
         self.font_family.committed.connect(self._on_font_family)
         self.font_family.refused.connect(
             lambda name: self.message.emit(f"No font called “{_shorten(name)}” is installed.")
@@ -504,6 +532,14 @@ class PropertiesPanel(QWidget):
         self._show_color("stroke", having["stroke"], self.stroke_button, self.stroke_none)
         self._show_color("color", having["color"], self.text_color, None)
         self._show_number(self.stroke_width, [s.stroke_width for s in having["stroke_width"]])
+        for prop, combo in (("start_marker", self.start_marker), ("end_marker", self.end_marker)):
+            same, marker = _common(getattr(s, prop) for s in having[prop])
+            if having[prop]:
+                blocked = combo.blockSignals(True)
+                try:  # mixed: no choice shown (-1), as the font box shows none
+                    combo.setCurrentIndex(combo.findData(marker) if same else -1)
+                finally:
+                    combo.blockSignals(blocked)
         self._show_number(self.font_size, [s.font_size for s in having["font_size"]
                                            if isinstance(s, Text)])  # fmt: skip
 
@@ -672,6 +708,13 @@ class PropertiesPanel(QWidget):
 
     def _on_opacity_spin(self, value: float, stepped: bool, _previous: float) -> None:
         self._set_style("opacity", value / 100, self._step("opacity", stepped))
+
+    def _on_marker(self, prop: StyleProperty, combo: QComboBox, index: int) -> None:
+        """A marker chosen in the list, or browsed to with the arrow keys: browsing one
+        field joins into one step, like the arrows of a spin box."""
+        value = combo.itemData(index)
+        if not self._refreshing and value is not None:
+            self._set_style(prop, value, self._step(prop))
 
     def _on_font_family(self, family: str, chosen: bool) -> None:
         if not self._refreshing:  # browsing the list joins like arrow steps; typing is alone

@@ -597,9 +597,10 @@ def field_widgets(panel: PropertiesPanel) -> list[QWidget]:
         panel.page_width, panel.page_height, panel.page_background,
         panel.fill_button, panel.fill_none, panel.stroke_button, panel.stroke_none,
         panel.stroke_width, panel.opacity_slider, panel.opacity_spin,
+        panel.start_marker, panel.end_marker,
         panel.font_family, panel.font_size, panel.text_color,
         panel.x_field, panel.y_field, panel.width_field, panel.height_field,
-        panel.x1_field, panel.y1_field, panel.x2_field, panel.y2_field,
+        panel.rotation_field, panel.x1_field, panel.y1_field, panel.x2_field, panel.y2_field,
     ]  # fmt: skip
 
 

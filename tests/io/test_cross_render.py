@@ -1,0 +1,105 @@
+"""Our PNG against other programs' renders of our SVG and PDF: librsvg (rsvg-convert,
+Debian librsvg2-bin) and poppler (pdftoppm, Debian poppler-utils), both installed by
+`./dev test`. Text-free drawings with every kind, every end marker and rotated boxes must
+agree on at least 98 % of the pixels (antialiased edges may differ)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from editor.io.export import export_pdf, export_png, export_svg
+from editor.model import MARKERS, Page, Shape, Snapshot, ellipse, line, rect
+
+#: Channels may differ by this much and still agree (antialiasing, colour rounding).
+TOLERANCE = 24
+
+
+@pytest.fixture(autouse=True)
+def _app(qapp: object) -> None:
+    """Exports need a Q(Gui)Application."""
+
+
+def every_kind() -> Snapshot:
+    """Boxes plain and rotated, translucent and opaque; a line per marker at each end
+    and at several angles and widths."""
+    shapes: list[Shape] = [
+        rect("r", 40, 40, 200, 120, fill="#ff0000", stroke="#000000", stroke_width=4),
+        rect("rr", 300, 40, 160, 90, fill="#00aa00", stroke="#003300", stroke_width=6,
+             rotation=30),  # fmt: skip
+        ellipse("e", 520, 40, 220, 120, fill="#0000ff80", stroke="#000000", stroke_width=3,
+                rotation=-20),  # fmt: skip
+        rect("o", 60, 420, 260, 140, fill="#ff00ff", stroke="#00ffff", stroke_width=12,
+             opacity=0.5, rotation=75),  # fmt: skip
+    ]
+    for i, marker in enumerate(MARKERS):
+        y = 220 + i * 40
+        shapes.append(line(f"l{i}", 60, y, 400, y + 10 * i, stroke="#202020",
+                           stroke_width=2 + i, start_marker=marker, end_marker=marker))  # fmt: skip
+        shapes.append(line(f"d{i}", 460 + i * 60, 560, 500 + i * 60, 260, stroke="#aa3300",
+                           stroke_width=3, opacity=0.7, end_marker=marker))  # fmt: skip
+    return Snapshot(Page(800, 600, "#ffffee"), tuple(shapes))
+
+
+def pixels(path: Path) -> tuple[int, int, bytes]:
+    image = QImage(str(path))
+    assert not image.isNull(), path
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    return image.width(), image.height(), bytes(image.constBits())[: image.sizeInBytes()]
+
+
+def agreement(ours: Path, theirs: Path) -> float:
+    """The fraction of pixels whose channels all agree within TOLERANCE."""
+    w1, h1, a = pixels(ours)
+    w2, h2, b = pixels(theirs)
+    assert (w1, h1) == (w2, h2)
+    same = 0
+    for i in range(0, len(a), 4):
+        if (
+            abs(a[i] - b[i]) <= TOLERANCE
+            and abs(a[i + 1] - b[i + 1]) <= TOLERANCE
+            and abs(a[i + 2] - b[i + 2]) <= TOLERANCE
+            and abs(a[i + 3] - b[i + 3]) <= TOLERANCE
+        ):
+            same += 1
+    return same / (w1 * h1)
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    assert found is not None, f"{name} is not installed (./dev test installs it)"
+    return found
+
+
+def test_librsvg_draws_our_svg_as_we_draw_the_png(tmp_path: Path) -> None:
+    snapshot = every_kind()
+    png = export_png(snapshot, tmp_path / "ours.png")
+    svg = export_svg(snapshot, tmp_path / "ours.svg")
+    theirs = tmp_path / "rsvg.png"
+    subprocess.run([tool("rsvg-convert"), "-w", "800", "-h", "600", "-o", str(theirs), str(svg)],
+                   check=True, timeout=60)  # fmt: skip
+    assert agreement(Path(png), theirs) >= 0.98
+
+
+def test_poppler_draws_our_pdf_as_we_draw_the_png(tmp_path: Path) -> None:
+    snapshot = every_kind()
+    png = export_png(snapshot, tmp_path / "ours.png")
+    pdf = export_pdf(snapshot, tmp_path / "ours.pdf")
+    # The PDF page is the page at 96 dpi (600 x 450 pt): 96 dpi gives 800 x 600 pixels.
+    stem = tmp_path / "poppler"
+    subprocess.run([tool("pdftoppm"), "-png", "-r", "96", "-singlefile", str(pdf), str(stem)],
+                   check=True, timeout=60)  # fmt: skip
+    assert agreement(Path(png), stem.with_suffix(".png")) >= 0.98
+
+
+def test_the_check_can_fail(tmp_path: Path) -> None:
+    """A drawing that differs (the markers left out of one side) falls below 98 %."""
+    snapshot = every_kind()
+    plain = Snapshot(snapshot.page, tuple(s for s in snapshot.shapes if s.id in ("r", "e")))
+    a = export_png(snapshot, tmp_path / "a.png")
+    b = export_png(plain, tmp_path / "b.png")
+    assert agreement(Path(a), Path(b)) < 0.98
