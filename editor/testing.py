@@ -493,7 +493,8 @@ def set_property(window: MainWindow, name: str, value: object) -> None:
     """Set a Properties field, found by its accessible name ("Stroke width", "Fill colour",
     "No fill", "Font family", "X", ...; listed in docs/testing.md), with real keys and
     clicks: a number or font is typed and committed with Enter, a colour ("#rrggbb") is
-    picked in the colour dialog, a check box is clicked if it is not already `value`."""
+    picked in the colour dialog, a check box is clicked if it is not already `value`, a
+    marker ("arrow", ...) is chosen in its list with the arrow keys."""
     panel = window.properties
     dock = panel.parentWidget()
     if dock is not None and not dock.isVisible():
@@ -518,6 +519,16 @@ def set_property(window: MainWindow, name: str, value: object) -> None:
     elif isinstance(field, QCheckBox):
         if field.isChecked() != bool(value):
             QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    elif isinstance(field, QComboBox) and not field.isEditable():
+        # A list of choices (an end marker): chosen with the arrow keys, as a person
+        # does without opening the list. `value` is the item's data ("arrow").
+        index = field.findData(value)
+        if index < 0:
+            raise LookupError(f"{name!r} has no choice {value!r}")
+        field.setFocus(Qt.FocusReason.TabFocusReason)
+        while field.currentIndex() != index:
+            step = Qt.Key.Key_Down if field.currentIndex() < index else Qt.Key.Key_Up
+            QTest.keyClick(field, step)
     elif isinstance(field, NumberField | FontField | QComboBox):
         target = field.lineEdit() if isinstance(field, QComboBox) else field
         assert target is not None

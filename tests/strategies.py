@@ -20,7 +20,7 @@ from editor.commands import (
     SetPage,
     SetStyle,
 )
-from editor.model import Document, Ellipse, Line, Page, Rect, Shape, Text
+from editor.model import MARKERS, Document, Ellipse, Line, Page, Rect, Shape, Text
 
 coords = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False)
 sizes = st.floats(0, 1e4, allow_nan=False, allow_infinity=False)
@@ -30,6 +30,7 @@ opacity = st.floats(0, 1)
 widths = st.floats(0, 50)
 rotation = st.floats(-360, 360)
 texts = st.text(alphabet="ab .,\n", max_size=12)
+markers = st.sampled_from(MARKERS)
 
 _ids = itertools.count()
 
@@ -44,7 +45,8 @@ def shapes(draw: st.DrawFn) -> Shape:
     sid = fresh_id()
     if kind == "line":
         return Line(sid, draw(coords), draw(coords), draw(coords), draw(coords),
-                    draw(maybe_colors), draw(widths), draw(opacity))  # fmt: skip
+                    draw(maybe_colors), draw(widths), draw(opacity), draw(markers),
+                    draw(markers))  # fmt: skip
     box = (draw(coords), draw(coords), draw(sizes), draw(sizes), draw(rotation),
            draw(maybe_colors), draw(maybe_colors), draw(widths), draw(opacity))  # fmt: skip
     if kind == "rect":
@@ -98,6 +100,7 @@ def commands(draw: st.DrawFn, doc: Document) -> Command:
             ("fill", maybe_colors), ("stroke", maybe_colors), ("stroke_width", widths),
             ("opacity", opacity), ("font_family", st.sampled_from(["A", "B"])),
             ("font_size", st.floats(1, 100)), ("color", colors),
+            ("start_marker", markers), ("end_marker", markers),
         ]))  # fmt: skip
         return SetStyle(some_ids(), prop, draw(values), joinable=joinable)
     if kind == "reorder":

@@ -183,7 +183,27 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
      r"^line 1, column \d+: unexpected data after the end of the document"),
     ("rotation out of range", with_shape(0, rotation=720),
      r"^shapes\[0\].rotation: expected a number <= 360"),
+    ("unknown marker", with_shape(2, end_marker="arow"),
+     r"^shapes\[2\].end_marker: invalid enum value 'arow'"),
+    ("marker not a string", with_shape(2, start_marker=3),
+     r"^shapes\[2\].start_marker: expected a string, got an integer"),
+    ("null marker", with_shape(2, start_marker=None),
+     r"^shapes\[2\].start_marker: expected a string, got null"),
+    ("hostile marker", with_shape(2, end_marker="\x1b[31m" + "x" * 5000),
+     r"^shapes\[2\].end_marker: invalid enum value '\\x1b\[31mxxx"),
 ]  # fmt: skip
+
+
+def test_markers_round_trip_and_none_is_not_written() -> None:
+    from editor.model import MARKERS, line
+
+    shapes = tuple(line(f"m{i}", 0, i, 50, i, start_marker=m, end_marker=MARKERS[-1 - i])
+                   for i, m in enumerate(MARKERS))  # fmt: skip
+    snapshot = Snapshot(Page(100, 100, "#ffffff"), shapes)
+    data = encode(snapshot)
+    assert decode(data) == snapshot
+    plain = encode(Snapshot(snapshot.page, (line("p", 0, 0, 1, 1),)))
+    assert b"marker" not in plain
 
 
 @pytest.mark.parametrize(("case", "data", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])

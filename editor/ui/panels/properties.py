@@ -559,6 +559,10 @@ class PropertiesPanel(QWidget):
         same, family = _common(families)
         self.font_family.set_family(family if families and same else None)
 
+        turning = [s for s in shapes if "rotation" in geometry_fields(s)]
+        self._set_row_visible("rotation", len(turning) == len(shapes))
+        self._show_number(self.rotation_field, [normal_angle(geometry_of(s)["rotation"])
+                                                for s in turning])  # fmt: skip
         one_line = (
             shapes[0]
             if len(shapes) == 1 and kind_of_shape(shapes[0]).geometry.name == "ends"
@@ -575,10 +579,6 @@ class PropertiesPanel(QWidget):
             self.x2_field.set_value(ends["x2"])
             self.y2_field.set_value(ends["y2"])
             return
-        turning = [s for s in shapes if "rotation" in geometry_fields(s)]
-        self._set_row_visible("rotation", len(turning) == len(shapes))
-        self._show_number(self.rotation_field, [normal_angle(geometry_of(s)["rotation"])
-                                                for s in turning])  # fmt: skip
         left, top, width, height = union_box(shapes)
         self.x_field.set_value(left)
         self.y_field.set_value(top)
