@@ -18,6 +18,7 @@ from editor.io.render import (
     local_rect,
     local_transform,
     look_of,
+    marker_outline,
     paint_look,
     paint_page,
     qcolor,
@@ -27,7 +28,8 @@ from editor.io.render import (
     text_layout,
     text_overflows,
 )
-from editor.model import Page, Shape, Snapshot, Text, ellipse, line, rect, text
+from editor.model import Page, Shape, Snapshot, Text, ellipse, line, marker_length, rect, text
+from editor.model.kinds import kind_of_shape
 
 RGBA = tuple[int, int, int, int]
 WHITE: RGBA = (255, 255, 255, 255)
@@ -568,3 +570,47 @@ def test_local_rect_is_what_a_canvas_item_reports() -> None:
     shape = ellipse("e", 0, 0, 40, 20, stroke="#000000", stroke_width=4, rotation=90)
     assert local_rect(shape) == QRectF(-22, -12, 44, 24)
     assert local_transform(shape).mapRect(local_rect(shape)) == shape_rect(shape)
+
+
+# ---------------------------------------------------------------------- markers
+@pytest.mark.parametrize("marker", ["arrow", "open_arrow", "circle", "bar"])
+def test_every_marker_paints_within_the_shapes_rect(marker: str) -> None:
+    """A marker reaches beyond the line and its stroke; `shape_rect` (the canvas item's
+    bounds and update region) covers all of it, and the plain line's does not."""
+    shape = line("l", 20, 50, 80, 50, stroke="#000000", stroke_width=4,
+                 start_marker=marker, end_marker=marker)  # fmt: skip
+    plain = msgspec.structs.replace(shape, start_marker="none", end_marker="none")
+    image = painted(shape)
+    left, top, right, bottom = dark_bounds(image)
+    rect_of = shape_rect(shape)
+    assert rect_of.contains(QRectF(left, top, right - left + 1, bottom - top + 1).adjusted(
+        0.5, 0.5, -0.5, -0.5))  # fmt: skip
+    assert not shape_rect(plain).contains(rect_of)
+    assert top < 48 and bottom > 52  # every marker is wider than the 4-unit stroke
+
+
+def test_a_filled_arrow_shortens_the_line_under_it() -> None:
+    """The line stops at the head's base: a translucent arrow shows no darker overlap."""
+    shape = line("l", 10, 50, 90, 50, stroke="#0000ff80", stroke_width=4, end_marker="arrow")
+    look = look_of(shape)
+    assert look.line is not None and look.markers
+    length = marker_length(4)
+    assert look.line.p2().x() == pytest.approx(40 - length)  # local frame: ends at +-40
+    image = painted(shape)
+    head = rgba(image, 90 - round(length / 3), 50)
+    shaft = rgba(image, 40, 50)
+    assert near(head, shaft, tolerance=3)  # one layer of the half-transparent blue
+
+
+def test_an_unknown_marker_is_refused_by_the_builder() -> None:
+    with pytest.raises(ValueError, match="unknown marker"):
+        marker_outline("star", QPointF(0, 0), QPointF(10, 0), 2)
+
+
+def test_markers_are_hit_and_far_points_are_not() -> None:
+    shape = line("l", 0, 0, 100, 0, stroke_width=2, end_marker="circle")
+    kind = kind_of_shape(shape)
+    r = marker_length(2) / 2  # local frame: the line runs from -50 to +50
+    assert kind.hit(shape, 50, r - 0.5, 0.0)  # on the disc, off the line
+    assert not kind.hit(shape, 50, r + 2, 0.0)
+    assert not kind.hit(msgspec.structs.replace(shape, end_marker="none"), 50, r - 0.5, 0.0)
