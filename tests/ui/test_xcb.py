@@ -7,7 +7,7 @@ the screen grab must contain the sample's colours where the page is.
 
 The key tests start tests/ui/xcb_keys.py as a child process and type into its window with
 xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
-undo keys in a Properties field, and Tab, F6 and Escape along the window's regions. The
+undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6 and Escape along the window's regions. The
 fit test checks on the real platform (its fonts, its style) that no Properties field is
 cut off, at the default size and at 1024x700.
 """
@@ -166,6 +166,26 @@ def test_undo_keys_in_a_properties_field_through_the_x_server(xvfb: str, tmp_pat
         child.wait_for(lambda s: s["index"] == 0, "undid adding the shape too")
         child.keys("ctrl+shift+z")
         child.wait_for(lambda s: s["index"] == 1, "Ctrl+Shift+Z redid")
+    finally:
+        assert child.close() == 0, child.errors()
+
+
+def test_an_end_marker_is_chosen_with_arrow_keys_through_the_x_server(
+    xvfb: str, tmp_path: Path
+) -> None:
+    child = Child(xvfb, tmp_path, "marker")
+    try:
+        assert child.state()["focus"] == "End marker"
+        child.keys("Down")
+        child.wait_for(lambda s: s["end_marker"] == "arrow" and s["index"] == 2, "Down: arrow")
+        child.keys("Down", "Down")  # browsing on: the same step
+        state = child.wait_for(lambda s: s["end_marker"] == "circle", "Down Down: circle")
+        assert state["index"] == 2 and state["count"] == 2
+        child.keys("ctrl+z")
+        state = child.wait_for(lambda s: s["index"] == 1, "Ctrl+Z undid the marker")
+        assert state["end_marker"] == "none" and state["focus"] == "End marker"
+        child.keys("ctrl+y")
+        child.wait_for(lambda s: s["end_marker"] == "circle", "Ctrl+Y redid it")
     finally:
         assert child.close() == 0, child.errors()
 

@@ -12,7 +12,8 @@ would and answers on stdout:
 * exits 0 on ``quit`` (or at the end of stdin).
 
 Scenarios: ``field`` (a rectangle selected, the Stroke width field focused), ``canvas``
-(a rectangle selected, the Jobs dock shown, the canvas focused), and ``fit W H KIND``
+(a rectangle selected, the Jobs dock shown, the canvas focused), ``marker`` (a line
+selected, the End marker list focused), and ``fit W H KIND``
 (no keys: the window at W x H with a KIND shape selected prints which Properties fields
 are cut off on the right or cannot be scrolled to, then exits).
 """
@@ -61,6 +62,7 @@ def state(window: MainWindow) -> dict[str, object]:
         "index": stack.index(),
         "count": stack.count(),
         "stroke_width": getattr(shape, "stroke_width", None),
+        "end_marker": getattr(shape, "end_marker", None),
         "region": region(window),
         "focus": focus.accessibleName() if focus is not None else "",
         "widget": f"{type(focus).__name__}:{id(focus):x}",
@@ -99,7 +101,7 @@ def main() -> int:
     settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
     jobs = JobQueue(log=JobLog(stderr=False, file=False))
     window = MainWindow(settings=settings, jobs=jobs)
-    kind = args[2] if scenario == "fit" else "rect"
+    kind = args[2] if scenario == "fit" else "line" if scenario == "marker" else "rect"
     if scenario == "fit":
         window.resize(int(args[0]), int(args[1]))
     else:
@@ -128,6 +130,8 @@ def main() -> int:
             window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
         elif scenario == "field":
             window.properties.stroke_width.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif scenario == "marker":
+            window.properties.end_marker.setFocus(Qt.FocusReason.OtherFocusReason)
         QTimer.singleShot(200, ready)
 
     def ready() -> None:
