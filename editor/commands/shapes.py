@@ -278,8 +278,15 @@ _STYLE_LABELS = {
 }
 
 StyleProperty = Literal[
-    "fill", "stroke", "stroke_width", "opacity", "font_family", "font_size", "color",
-    "start_marker", "end_marker",
+    "fill",
+    "stroke",
+    "stroke_width",
+    "opacity",
+    "font_family",
+    "font_size",
+    "color",
+    "start_marker",
+    "end_marker",
 ]
 
 

@@ -51,8 +51,6 @@ from editor.model.shapes import (
 )
 
 __all__ = [
-    "Marker",
-    "marker_length",
     "BOX_FIELDS",
     "COLOR_PATTERN",
     "DEFAULT_PAGE",
@@ -71,6 +69,7 @@ __all__ = [
     "Geometry",
     "Kind",
     "Line",
+    "Marker",
     "Page",
     "Rect",
     "Shape",
@@ -88,6 +87,7 @@ __all__ = [
     "kind_of",
     "kind_of_shape",
     "line",
+    "marker_length",
     "rect",
     "style_properties",
     "style_value",

@@ -27,15 +27,14 @@ def _app(qapp: object) -> None:
 def every_kind() -> Snapshot:
     """Boxes plain and rotated, translucent and opaque; a line per marker at each end
     and at several angles and widths."""
+    black, green = "#000000", "#00aa00"
     shapes: list[Shape] = [
-        rect("r", 40, 40, 200, 120, fill="#ff0000", stroke="#000000", stroke_width=4),
-        rect("rr", 300, 40, 160, 90, fill="#00aa00", stroke="#003300", stroke_width=6,
-             rotation=30),  # fmt: skip
-        ellipse("e", 520, 40, 220, 120, fill="#0000ff80", stroke="#000000", stroke_width=3,
-                rotation=-20),  # fmt: skip
+        rect("r", 40, 40, 200, 120, fill="#ff0000", stroke=black, stroke_width=4),
+        rect("rr", 300, 40, 160, 90, fill=green, stroke="#003300", stroke_width=6, rotation=30),
+        ellipse("e", 520, 40, 220, 120, fill="#0000ff80", stroke=black, rotation=-20),
         rect("o", 60, 420, 260, 140, fill="#ff00ff", stroke="#00ffff", stroke_width=12,
-             opacity=0.5, rotation=75),  # fmt: skip
-    ]
+             opacity=0.5, rotation=75),
+    ]  # fmt: skip
     for i, marker in enumerate(MARKERS):
         y = 220 + i * 40
         shapes.append(line(f"l{i}", 60, y, 400, y + 10 * i, stroke="#202020",

@@ -18,7 +18,7 @@ from editor.io.format import (
     load,
     save,
 )
-from editor.model import DEFAULT_PAGE, Document, Page, Snapshot, ellipse, line, rect, text
+from editor.model import DEFAULT_PAGE, MARKERS, Document, Page, Snapshot, ellipse, line, rect, text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 
@@ -195,8 +195,6 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
 
 
 def test_markers_round_trip_and_none_is_not_written() -> None:
-    from editor.model import MARKERS, line
-
     shapes = tuple(line(f"m{i}", 0, i, 50, i, start_marker=m, end_marker=MARKERS[-1 - i])
                    for i, m in enumerate(MARKERS))  # fmt: skip
     snapshot = Snapshot(Page(100, 100, "#ffffff"), shapes)

@@ -7,9 +7,10 @@ the screen grab must contain the sample's colours where the page is.
 
 The key tests start tests/ui/xcb_keys.py as a child process and type into its window with
 xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
-undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6 and Escape along the window's regions. The
-fit test checks on the real platform (its fonts, its style) that no Properties field is
-cut off, at the default size and at 1024x700.
+undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6
+and Escape along the window's regions. The fit test checks on the real platform (its
+fonts, its style) that no Properties field is cut off, at the default size and at
+1024x700.
 """
 
 from __future__ import annotations

@@ -484,8 +484,8 @@ class PropertiesPanel(QWidget):
             field.edited.connect(lambda v, s, p, end=end: self._edit_end(end, v, s, p))
         for field in (self.page_width, self.page_height, self.stroke_width, self.opacity_spin,
                       self.font_size, self.x_field, self.y_field, self.width_field,
-                      self.height_field, self.rotation_field, self.x1_field, self.y1_field, self.x2_field,
-                      self.y2_field):  # fmt: skip
+                      self.height_field, self.rotation_field, self.x1_field, self.y1_field,
+                      self.x2_field, self.y2_field):  # fmt: skip
             field.focused.connect(self._checkpoint)
 
     # -------------------------------------------------------------------- display

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from editor.model import Line
+from editor.testing import draw_shape, set_property
 from editor.ui.panels import PropertiesPanel
 from editor.ui.session import Session
 from tests.ui.panels.conftest import show
@@ -18,15 +19,22 @@ def marker(session: Session, end: str) -> str:
     return str(getattr(shape, end))
 
 
+def focus_on(qtbot: QtBot, props: PropertiesPanel, session: Session, shape_id: str,
+             field: QWidget) -> None:  # fmt: skip
+    """Show the panel active, select one shape and give `field` real keyboard focus."""
+    show(qtbot, props, active=True)
+    session.selection.set([shape_id])
+    assert field.isVisibleTo(props)
+    field.setFocus(Qt.FocusReason.TabFocusReason)
+    assert QApplication.focusWidget() is field
+
+
 def test_a_marker_is_chosen_with_the_keyboard_in_one_step(
     qtbot: QtBot, props: PropertiesPanel, session: Session
 ) -> None:
-    show(qtbot, props, active=True)
-    session.selection.set(["l"])
     combo = props.end_marker
-    assert combo.isVisibleTo(props) and combo.objectName() == "properties_end_marker"
-    combo.setFocus(Qt.FocusReason.TabFocusReason)
-    assert QApplication.focusWidget() is combo
+    focus_on(qtbot, props, session, "l", combo)
+    assert combo.objectName() == "properties_end_marker"
     qtbot.keyClick(combo, Qt.Key.Key_Down)  # none -> arrow
     assert marker(session, "end_marker") == "arrow"
     qtbot.keyClick(combo, Qt.Key.Key_Down)  # browsing on joins the step: open arrow
@@ -65,10 +73,8 @@ def test_markers_and_rotation_show_only_for_shapes_that_have_them(
 def test_rotation_steps_wrap_and_keep_a_mixed_selections_differences(
     qtbot: QtBot, props: PropertiesPanel, session: Session
 ) -> None:
-    show(qtbot, props, active=True)
-    session.selection.set(["r"])
     field = props.rotation_field
-    field.setFocus(Qt.FocusReason.TabFocusReason)
+    focus_on(qtbot, props, session, "r", field)
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(field, "179")
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -85,8 +91,6 @@ def test_rotation_steps_wrap_and_keep_a_mixed_selections_differences(
 
 
 def test_set_property_chooses_a_marker_with_keys(strata_window: object) -> None:
-    from editor.testing import draw_shape, set_property
-
     window = strata_window()  # type: ignore[operator]
     draw_shape(window, "line", (100, 100), (300, 200))
     set_property(window, "End marker", "circle")
