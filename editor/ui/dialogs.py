@@ -246,6 +246,7 @@ CANVAS_KEYS: ShortcutGroup = (
     [
         ("Move selection 1 px / 10 px", "Arrow keys / Shift+Arrow keys"),
         ("Constrain while drawing", "Shift (square, circle, 45° lines)"),
+        ("Rotate in 15° steps", "Shift while dragging the rotation handle"),
         ("Pan", "Space+drag, middle button drag"),
         ("Zoom about the cursor", "Ctrl+wheel"),
         ("Edit a text box", "Double-click, or Enter on a selected text box"),
