@@ -156,9 +156,15 @@ class SelectionOverlay(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         if self._frame is None:
             return QRectF()
-        reach = ROTATE_HANDLE_PX if self._frame.kind == "box" else 0.0  # the knob above
-        grow = (HANDLE_PX + 2.0 + reach) * self._px
-        return self._extent.adjusted(-grow, -grow, grow, grow)
+        frame = self._frame
+        grow = (HANDLE_PX + 2.0) * self._px
+        rect = self._extent.adjusted(-grow, -grow, grow, grow)
+        if frame.kind == "box":
+            # Only the knob's own square: growing every side by the stem's length made
+            # each move of a dragged box repaint five times the area (bench_canvas).
+            x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
+            rect = rect.united(QRectF(x - grow, y - grow, 2.0 * grow, 2.0 * grow))
+        return rect
 
     def paint(
         self,
