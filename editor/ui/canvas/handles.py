@@ -57,6 +57,7 @@ class SelectionOverlay(QGraphicsItem):
         self._lines: list[QLineF] = []
         self._px = 1.0
         self._extent = QRectF()
+        self._knob = True
         self.setZValue(TOP_Z)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -98,6 +99,13 @@ class SelectionOverlay(QGraphicsItem):
         else:
             self._outlines.append(outline)
 
+    def set_knob_shown(self, shown: bool) -> None:
+        """Show or hide the rotation handle. A move drag hides it, as Inkscape hides its
+        handles while moving: the knob would make every move repaint a taller area."""
+        if shown != self._knob:
+            self.prepareGeometryChange()
+            self._knob = shown
+
     def set_pixel_size(self, px: float) -> None:
         """One screen pixel in scene units (1 / zoom)."""
         if px != self._px:
@@ -120,7 +128,7 @@ class SelectionOverlay(QGraphicsItem):
         for handle in handles:
             x, y = frame.handle_point(handle)
             result.append((handle, QPointF(x + offset.x(), y + offset.y())))
-        if frame.kind == "box":
+        if frame.kind == "box" and self._knob:
             x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
             result.append((Handle.ROTATE, QPointF(x + offset.x(), y + offset.y())))
         return result
@@ -159,7 +167,7 @@ class SelectionOverlay(QGraphicsItem):
         frame = self._frame
         grow = (HANDLE_PX + 2.0) * self._px
         rect = self._extent.adjusted(-grow, -grow, grow, grow)
-        if frame.kind == "box":
+        if frame.kind == "box" and self._knob:
             # Only the knob's own square: growing every side by the stem's length made
             # each move of a dragged box repaint five times the area (bench_canvas).
             x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)

@@ -178,6 +178,7 @@ class MoveGesture(Gesture):
             return
         scene = self.canvas.canvas_scene()
         if not self._items:
+            scene.overlay.set_knob_shown(False)
             for shape_id in self.ids:
                 found = scene.item_for(shape_id)
                 if found is not None:
@@ -203,11 +204,13 @@ class MoveGesture(Gesture):
         # The document moves the items to the same places; nothing to undo in the scene.
         self.canvas.require_session().push(MoveShapes(self.ids, dx, dy, joinable=False))
         self.canvas.canvas_scene().overlay.setPos(0.0, 0.0)
+        self.canvas.canvas_scene().overlay.set_knob_shown(True)
 
     def cancel(self) -> None:
         for item, start in self._items:
             item.move_to(start)
         self.canvas.canvas_scene().overlay.setPos(0.0, 0.0)
+        self.canvas.canvas_scene().overlay.set_knob_shown(True)
 
 
 class ResizeGesture(Gesture):

@@ -155,3 +155,17 @@ def test_the_handle_turns_with_the_box(qtbot: QtBot, canvas: Canvas, session: Se
     # is at x = 140 + 30.
     assert knob(canvas) == pytest.approx((170 + ROTATE_HANDLE_PX, 130))
     assert QPointF(*knob(canvas)) != QPointF(*start)
+
+
+def test_a_move_drag_hides_the_handle_until_release(
+    qtbot: QtBot, canvas: Canvas, session: Session
+) -> None:
+    click(qtbot, canvas, (140, 130))
+    drag(qtbot, canvas, (140, 130), (170, 150), release_at_end=False)
+    assert Handle.ROTATE not in dict(canvas.canvas_scene().overlay.visible_handles())
+    release(qtbot, canvas, (170, 150))
+    assert knob(canvas) == (170, 120 - ROTATE_HANDLE_PX)
+    drag(qtbot, canvas, (170, 150), (190, 150), release_at_end=False)
+    key(qtbot, canvas, Qt.Key.Key_Escape)  # a cancelled move shows it again too
+    release(qtbot, canvas, (190, 150))
+    assert knob(canvas) == (170, 120 - ROTATE_HANDLE_PX)
