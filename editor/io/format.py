@@ -1,4 +1,4 @@
-"""The .strata file format: JSON, version 1 (docs/format.md). No Qt.
+"""The .strata file format: JSON, versions 1 and 2 (docs/format.md). No Qt.
 
 Loading is for untrusted input: it never crashes, never hangs, never touches the open
 document (it returns a new Snapshot) and turns every problem into one `FormatError` whose
@@ -25,9 +25,10 @@ from msgspec import UNSET, Raw, Struct, UnsetType
 
 from editor.io.atomic import OS_FILE_OPS, Check, FileOps, write_atomic
 from editor.model import Ellipse, Line, Page, Rect, Shape, Snapshot, Text
+from editor.model.kinds import VERSIONED
 
 FORMAT_NAME: Final = "strata"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 #: Files larger than this are refused before being read.
 MAX_FILE_SIZE: Final = 200 * 1024 * 1024
 #: Shapes per encoded chunk: small enough that a worker thread releases the GIL often.
@@ -523,13 +524,27 @@ def iter_encode(snapshot: Snapshot, chunk: int = ENCODE_CHUNK) -> Iterator[bytes
     One shape per line keeps files friendly to diff and version control.
     """
     page = _encoder.encode(snapshot.page)
-    yield b'{"format": "strata", "version": 1,\n "page": ' + page + b',\n "shapes": ['
+    head = b'{"format": "strata", "version": %d,\n "page": ' % format_version(snapshot)
+    yield head + page + b',\n "shapes": ['
     shapes = snapshot.shapes
     for start in range(0, len(shapes), chunk):
         body = _encoder.encode(shapes[start : start + chunk])[1:-1]
         body = body.replace(b'},{"type":', b'},\n  {"type":')
         yield (b"\n  " if start == 0 else b",\n  ") + body
     yield b"\n]}\n" if shapes else b"]}\n"
+
+
+def format_version(snapshot: Snapshot) -> int:
+    """The lowest format version that holds the document: 1 unless a shape uses a later
+    field (each kind says, `Kind.format_version`), so older Strata keeps reading plain
+    drawings and refuses, rather than half-reads, the rest."""
+    versioned = VERSIONED
+    version = 1
+    for shape in snapshot.shapes:
+        of = versioned.get(type(shape))
+        if of is not None and (version := max(version, of(shape))) >= FORMAT_VERSION:
+            break
+    return version
 
 
 def encode(snapshot: Snapshot) -> bytes:

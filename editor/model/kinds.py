@@ -359,6 +359,10 @@ class Kind:
     #: `SetGeometry`'s way to give the shape new geometry values (the caller validated
     #: them): a plain replace, or a kind's own rule (a text box given a height keeps it).
     set_geometry: Callable[[Any, Mapping[str, float]], Any] = field(default=_replace)
+    #: ``format_version(shape)``: the lowest file format version that can hold this shape,
+    #: for a kind whose later fields an older Strata would drop silently (None: version 1
+    #: holds every shape of the kind). The writer asks only the kinds that have one.
+    format_version: Callable[[Any], int] | None = None
 
 
 #: Every kind by name, in registration order (the order of tools and of the docs).
@@ -366,6 +370,8 @@ KINDS: Final[dict[str, Kind]] = {}
 _BY_TYPE: Final[dict[type[Any], Kind]] = {}
 #: Each class's `geometry.translated`, one lookup away (a recovery moves 100,000 shapes).
 TRANSLATORS: Final[dict[type[Any], Callable[[Any, float, float], Any]]] = {}
+#: The `format_version` of each class whose kind has one.
+VERSIONED: Final[dict[type[Any], Callable[[Any], int]]] = {}
 
 
 def register(kind: Kind) -> Kind:
@@ -377,6 +383,8 @@ def register(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     _BY_TYPE[kind.cls] = kind
     TRANSLATORS[kind.cls] = kind.geometry.translated
+    if kind.format_version is not None:
+        VERSIONED[kind.cls] = kind.format_version
     return kind
 
 

@@ -337,7 +337,15 @@ _SHAPE_STYLE: Final = frozenset({"fill", "stroke", "stroke_width", "opacity"})
 register(Kind("rect", Rect, "Rectangle", BOX, _SHAPE_STYLE, rect, hit_box))
 register(Kind("ellipse", Ellipse, "Ellipse", BOX, _SHAPE_STYLE, ellipse, hit_ellipse))
 _LINE_STYLE: Final = (_SHAPE_STYLE - {"fill"}) | {"start_marker", "end_marker"}
-register(Kind("line", Line, "Line", ENDS, _LINE_STYLE, line, hit_line))
+
+
+def _line_version(shape: Line) -> int:
+    """Markers are version-2 fields: a plain line is still version 1."""
+    return 1 if shape.start_marker == "none" and shape.end_marker == "none" else 2
+
+
+register(Kind("line", Line, "Line", ENDS, _LINE_STYLE, line, hit_line,
+              format_version=_line_version))  # fmt: skip
 register(
     Kind("text", Text, "Text Box", BOX, _SHAPE_STYLE | {"font_family", "font_size", "color"},
          text, hit_filled_box, set_geometry=_text_geometry)

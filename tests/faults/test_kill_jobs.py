@@ -75,8 +75,10 @@ def run_child(
 ) -> tuple[dict[int, tuple[Path, float]], float]:
     """Start the child, kill it `delay` s after ``ready``: (job id -> (target, accepted
     at), the kill's time)."""
-    child = subprocess.Popen([sys.executable, str(CHILD), str(database), str(out), str(JOBS)],
-                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    errors = out / "child-stderr.txt"
+    with errors.open("w") as stderr:
+        child = subprocess.Popen([sys.executable, str(CHILD), str(database), str(out), str(JOBS)],
+                                 stdout=subprocess.PIPE, stderr=stderr, text=True)  # fmt: skip
     guard = threading.Timer(CHILD_LIMIT, child.kill)
     guard.start()
     killed_at = [float("inf")]
@@ -99,7 +101,11 @@ def run_child(
         child.wait()
     finally:
         guard.cancel()
-    assert killed_at[0] != float("inf"), "the child died before it was killed"
+    if killed_at[0] == float("inf"):
+        tail = errors.read_text(errors="replace")[-2000:]
+        pytest.fail(f"the child ended before it was killed (exit {child.returncode},"
+                    f" {CHILD_LIMIT:.0f} s guard); its stderr ends:\n{tail}")  # fmt: skip
+    errors.unlink()
     return jobs, killed_at[0]
 
 

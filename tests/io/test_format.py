@@ -118,7 +118,7 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
      '^top level: missing required field "format"'),
     ("wrong format", dumps({**good(), "format": "svg"}), "^format: expected 'strata', got 'svg'"),
     ("format not a string", dumps({**good(), "format": 3}), "^format: expected 'strata'"),
-    ("newer version", dumps({**good(), "version": 2}),
+    ("newer version", dumps({**good(), "version": 3}),
      "^version: this file was made by a newer version of Strata"),
     ("version string", dumps({**good(), "version": "1"}),
      "^version: expected an integer, got a string"),
@@ -202,6 +202,21 @@ def test_markers_round_trip_and_none_is_not_written() -> None:
     assert decode(data) == snapshot
     plain = encode(Snapshot(snapshot.page, (line("p", 0, 0, 1, 1),)))
     assert b"marker" not in plain
+
+
+def test_only_a_document_with_version_2_features_is_written_as_version_2() -> None:
+    """Older Strata reads version 1 and ignores unknown fields: a line with a marker
+    written as version 1 would lose its arrow there silently, so it says version 2."""
+    page = Page(100, 100, "#ffffff")
+    plain = Snapshot(page, (rect("r", 0, 0, 5, 5), line("p", 0, 0, 1, 1)))
+    assert json.loads(encode(plain))["version"] == 1
+    for end in ("start_marker", "end_marker"):
+        arrow = Snapshot(page, (rect("r", 0, 0, 5, 5), line("a", 0, 0, 9, 9, **{end: "arrow"})))
+        data = encode(arrow)
+        assert json.loads(data)["version"] == 2
+        assert decode(data) == arrow
+    chunks = b"".join(iter_encode(Snapshot(page, (*plain.shapes,) * 3 + arrow.shapes), chunk=1))
+    assert json.loads(chunks)["version"] == 2
 
 
 @pytest.mark.parametrize(("case", "data", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
