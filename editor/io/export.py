@@ -64,12 +64,17 @@ from PySide6.QtSvg import QSvgGenerator
 
 from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
 from editor.io.native import PainterEnd, end_painter
+from editor.io.qt_enums import create_enums
 from editor.io.render import Check, Progress, paint_page, qcolor
 from editor.model.document import Snapshot
 from editor.model.shapes import Page
 
 Format: TypeAlias = Literal["png", "svg", "pdf"]
 FORMATS: Final[tuple[Format, ...]] = ("png", "svg", "pdf")
+
+# The exporters' own enums, made on the importing thread (editor/io/qt_enums.py).
+create_enums(QBuffer, QIODevice, QImage, QPageLayout, QPageSize, QPaintDevice, QPdfWriter,
+             QSvgGenerator)  # fmt: skip
 
 #: Refuse bigger PNGs before allocating: 400 MP is already 1.6 GB of pixels.
 MAX_PNG_PIXELS: Final = 400_000_000

@@ -85,15 +85,18 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QGradient,
     QPainter,
     QPainterPath,
     QPen,
     QPolygonF,
     QTextLayout,
+    QTextLine,
     QTextOption,
     QTransform,
 )
 
+from editor.io.qt_enums import create_enums
 from editor.model.document import Snapshot
 from editor.model.kinds import KINDS, marker_length
 from editor.model.shapes import COLOR_PATTERN, Shape, Text
@@ -109,6 +112,11 @@ Progress: TypeAlias = Callable[[float, str], None]
 #: GUI thread's sake: the Python part is short and Qt's drawing calls let the GIL go,
 #: so a worker painting a page holds the GUI thread up for ~15 ms at most.
 DEFAULT_CHUNK: Final = 500
+
+# Every enum the painting calls may ask for, made here (on the importing thread), not by
+# the first two workers at once (editor/io/qt_enums.py).
+create_enums(Qt, QBrush, QColor, QFont, QGradient, QPainter, QPainterPath, QPen, QPolygonF,
+             QTextLayout, QTextLine, QTextOption, QTransform)  # fmt: skip
 
 _HINTS: Final = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _LINE_SEPARATOR: Final = "\u2028"
