@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal, Protocol, get_args
 
 import msgspec
 
@@ -292,8 +292,8 @@ def hit_segment(shape: Any, x: float, y: float, reach: float) -> bool:
 
 # ------------------------------------------------------------------ markers
 #: What an open path's end may carry (`start_marker` / `end_marker`; absent = "none").
-MARKERS: Final = ("none", "arrow", "open_arrow", "circle", "bar")
 Marker = Literal["none", "arrow", "open_arrow", "circle", "bar"]
+MARKERS: Final[tuple[Marker, ...]] = get_args(Marker)
 
 
 def marker_length(stroke_width: float) -> float:
