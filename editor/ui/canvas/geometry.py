@@ -279,8 +279,8 @@ def _axis(u: float, lo: float, hi: float, d: float) -> tuple[float, float, float
         anchor, extent = hi, lo - hi
     else:
         return None
-    if extent == 0.0:
-        return 1.0, anchor, 0.0  # a degenerate axis cannot be scaled
+    if abs(extent) < 1e-9:  # degenerate (or subnormal: MIN_SIZE / 5e-324 is inf)
+        return 1.0, anchor, 0.0
     new = extent + d
     if abs(new) < MIN_SIZE:
         new = math.copysign(MIN_SIZE, new if new != 0.0 else extent)

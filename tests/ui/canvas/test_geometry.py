@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from editor.model import Line, Rect, ellipse, line, rect, text
@@ -129,6 +129,9 @@ boxes = st.builds(
     dy=st.floats(-2000, 2000),
     keep_aspect=st.booleans(),
 )
+# Found by hypothesis in CI: a group 5e-324 high (a subnormal) scaled by MIN_SIZE / 5e-324 = inf.
+@example(shapes=[rect("s", 0.0, 0.0, 0.0, 0.0), rect("s", 0.0, 5e-324, 0.0, 0.0)],
+         handle=Handle.NW, dx=0.0, dy=0.0, keep_aspect=False)  # fmt: skip
 def test_resize_never_makes_negative_or_degenerate_boxes(
     shapes: list[Rect], handle: Handle, dx: float, dy: float, keep_aspect: bool
 ) -> None:
