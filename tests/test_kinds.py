@@ -30,13 +30,14 @@ EDITOR = ROOT / "editor"
 
 
 def test_every_kind_has_a_look_a_canvas_part_and_a_tool() -> None:
-    assert list(KINDS) == ["rect", "ellipse", "line", "text"]
+    assert list(KINDS) == ["rect", "ellipse", "line", "text", "polygon", "freehand"]
     for kind in KINDS.values():
         assert kind.cls in render._RENDERERS, kind.name
         assert kind.cls in registry._CANVAS_KINDS, kind.name
         tool = registry.TOOLS[kind.name]
         assert tool.gesture is not None
-        assert tool.drag is not None
+        # A press-drag tool says what a drag draws; a points tool what its points do.
+        assert (tool.drag is not None) != (tool.points is not None), kind.name
     assert list(registry.TOOLS) == ["select", *KINDS]
 
 
@@ -57,7 +58,7 @@ def test_a_kind_is_registered_once() -> None:
 
 def _shape_class_checks(path: Path) -> list[str]:
     """`isinstance(x, Rect/Ellipse/Line/Box)` and `type(x) is Rect/Ellipse/Line` in a file."""
-    names = {"Rect", "Ellipse", "Line", "Box"}
+    names = {"Rect", "Ellipse", "Line", "Box", "Polygon", "Freehand"}
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance":

@@ -186,6 +186,8 @@ class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
     y1: float | None = None
     x2: float | None = None
     y2: float | None = None
+    #: A points kind's new points (polygon, freehand): [x, y] pairs.
+    points: tuple[tuple[float, float], ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -196,9 +198,18 @@ class GeometryChange(msgspec.Struct, frozen=True, omit_defaults=True):
         for name, value in values.items():
             check_geometry_value(name, value)
 
-    def values(self) -> dict[str, float]:
-        """The fields this change sets."""
-        return {n: float(v) for n in _CHANGE_FIELDS if (v := getattr(self, n)) is not None}
+    def values(self) -> dict[str, Any]:
+        """The fields this change sets (numbers as floats; points as float pairs)."""
+        values: dict[str, Any] = {}
+        for name in _CHANGE_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name == "points":
+                values[name] = tuple((float(x), float(y)) for x, y in value)
+            else:
+                values[name] = float(value)
+        return values
 
 
 #: The geometry fields a change may carry: every geometry family's (`editor.model.kinds`).
@@ -209,7 +220,8 @@ assert set(_CHANGE_FIELDS) == {f for k in KINDS.values() for f in k.geometry.fie
 @register
 @dataclass(slots=True)
 class SetGeometry(ShapeEdit):
-    """Resize or reshape shapes: set box fields (x, y, width, height, rotation) or line ends.
+    """Resize or reshape shapes: set box fields (x, y, width, height, rotation), line ends
+    or a polygon's or stroke's points.
 
     Giving a text box a new height fixes its height (`Text.auto_height` becomes False):
     the person chose it, so typing no longer grows the box; undo restores both.
@@ -220,13 +232,18 @@ class SetGeometry(ShapeEdit):
 
     changes: tuple[GeometryChange, ...]
     joinable: bool = bookkeeping(True)
+    #: The step's verb when it is not a resize or a turn: "Move Vertex of", "Add Vertex
+    #: to", "Delete Vertex of" (a vertex edit of a polygon); "" works it out.
+    verb: str = bookkeeping("")
 
     def __post_init__(self) -> None:
         check_ids(tuple(c.id for c in self.changes), "changes")
 
     @property
     def text(self) -> str:
-        verb = "Rotate" if all(set(c.values()) == {"rotation"} for c in self.changes) else "Resize"
+        verb = self.verb or (
+            "Rotate" if all(set(c.values()) == {"rotation"} for c in self.changes) else "Resize"
+        )
         return f"{verb} {noun(self._before or len(self.changes))}"
 
     def target_ids(self) -> tuple[str, ...]:
@@ -275,7 +292,10 @@ _STYLE_LABELS = {
     "color": "Text Colour",
     "start_marker": "Start Marker",
     "end_marker": "End Marker",
+    "closed": "Closed",
 }
+#: Properties whose step reads better as a verb of the value: "Close Polygon".
+_VALUE_VERBS = {("closed", True): "Close", ("closed", False): "Open"}
 
 StyleProperty = Literal[
     "fill",
@@ -287,6 +307,7 @@ StyleProperty = Literal[
     "color",
     "start_marker",
     "end_marker",
+    "closed",
 ]
 
 
@@ -311,7 +332,11 @@ class SetStyle(ShapeEdit):
 
     @property
     def text(self) -> str:
-        return f"Change {_STYLE_LABELS[self.prop]} of {noun(self._before or len(self.ids))}"
+        what = noun(self._before or len(self.ids))
+        verb = _VALUE_VERBS.get((self.prop, self.value)) if isinstance(self.value, bool) else None
+        if verb is not None:
+            return f"{verb} {what}"
+        return f"Change {_STYLE_LABELS[self.prop]} of {what}"
 
     def target_ids(self) -> tuple[str, ...]:
         return self.ids

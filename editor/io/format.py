@@ -24,8 +24,9 @@ import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from editor.io.atomic import OS_FILE_OPS, Check, FileOps, write_atomic
-from editor.model import Ellipse, Line, Page, Rect, Shape, Snapshot, Text
-from editor.model.kinds import VERSIONED
+from editor.model import Page, Shape, Snapshot, Text
+from editor.model.kinds import KINDS, VERSIONED
+from editor.model.points import MAX_POINTS, MIN_POINTS
 
 FORMAT_NAME: Final = "strata"
 FORMAT_VERSION: Final = 2
@@ -216,7 +217,7 @@ def decode(data: bytes) -> Snapshot:
 #: level has 4, the page 3.
 _SHAPE_KEYS: Final[dict[type, int]] = {
     kind: len(kind.__struct_fields__) - len(kind.__struct_defaults__) + 1
-    for kind in (Rect, Ellipse, Line, Text)
+    for kind in (k.cls for k in KINDS.values())
 }
 #: Optional keys (fields with a default, such as Text's `auto_height`), as they appear in
 #: the raw bytes followed by their colon. `"name":` can only be a key: a `"` directly
@@ -228,7 +229,7 @@ _OPTIONAL_KEYS: Final[tuple[bytes, ...]] = tuple(
     sorted(
         {
             f'"{name}":'.encode()
-            for kind in (Rect, Ellipse, Line, Text)
+            for kind in (k.cls for k in KINDS.values())
             for name in kind.__struct_fields__[
                 len(kind.__struct_fields__) - len(kind.__struct_defaults__) :
             ]
@@ -432,7 +433,7 @@ def _validation_error(message: str, root: str, data: Any) -> FormatError:
     if text.startswith("Invalid value") and location.endswith(".type"):
         return FormatError(
             f"unknown shape type {_short(_value_at(data, path))} "
-            "(expected rect, ellipse, line or text)",
+            f"(expected {', '.join(list(KINDS)[:-1])} or {list(KINDS)[-1]})",
             location,
         )
     if "matching regex" in text:
@@ -445,6 +446,13 @@ def _validation_error(message: str, root: str, data: Any) -> FormatError:
         got = _got(match.group(1), data, path)
         expected = _FIELD_WORDS.get(field) or _expected(text)
         return FormatError(f"expected {expected}{got}", location)
+    if field == "points" or re.search(r"\.points\[\d+\]$", path):
+        if re.search(r"`array` of length >= \d+$", text):
+            return FormatError(f"expected at least {MIN_POINTS} points, got fewer", location)
+        if re.search(r"`array` of length <= \d+$", text):
+            return FormatError(f"expected at most {MAX_POINTS:,} points, got more", location)
+        if "`array` of length 2" in text or text.startswith("Expected `array`"):
+            return FormatError("expected a point [x, y] (two numbers)", location)
     if " of length >= 1" in text:
         return FormatError("expected a non-empty string", location)
     if (match := re.search(r" of length <= (\d+)$", text)) is not None:

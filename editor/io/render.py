@@ -99,6 +99,7 @@ from PySide6.QtGui import (
 from editor.io.qt_enums import create_enums
 from editor.model.document import Snapshot
 from editor.model.kinds import KINDS, marker_length
+from editor.model.points import points_bounds, points_centre
 from editor.model.shapes import COLOR_PATTERN, Shape, Text
 
 #: Called between chunks of work; raises (any exception) to cancel.
@@ -285,7 +286,7 @@ class ShapeLook:
     Holds Qt value objects: use a look on the thread that made it.
     """
 
-    __slots__ = ("box", "fill", "line", "markers", "origin", "paint", "pen", "shape",
+    __slots__ = ("box", "fill", "line", "markers", "origin", "paint", "path", "pen", "shape",
                  "text_pen", "visible")  # fmt: skip
 
     def __init__(self, shape: Shape) -> None:
@@ -303,6 +304,8 @@ class ShapeLook:
         #: the path.
         self.markers: tuple[MarkerOutline, ...] = ()
         self.origin: QPointF | None = None
+        #: A polygon's or stroke's path (None for the other kinds).
+        self.path: QPainterPath | None = None
         renderer = _RENDERERS[type(shape)]
         #: The kind's painting function.
         self.paint: PaintFunction = renderer.paint
@@ -429,6 +432,122 @@ def _line_extent(shape: Any) -> QRectF | None:
             grow = half if not marker.filled else 0.0
             rect = rect.united(marker.path.boundingRect().adjusted(-grow, -grow, grow, grow))
     return rect
+
+
+# ------------------------------------------------------- polygons and strokes
+def _points_frame(shape: Any) -> tuple[float, float, float, float, float]:
+    x, y, w, h = points_bounds(shape.points)
+    return x + w / 2.0, y + h / 2.0, w, h, 0.0
+
+
+def _local_points(shape: Any) -> list[QPointF]:
+    """The shape's points in its local frame (origin at the centre of their bounds)."""
+    cx, cy = points_centre(shape.points)
+    return [QPointF(x - cx, y - cy) for x, y in shape.points]
+
+
+def _path_markers(shape: Any, pts: list[QPointF]) -> tuple[MarkerOutline, ...]:
+    """An open polygon's end markers (trimming its end points under filled ones)."""
+    if shape.closed or (shape.start_marker == "none" and shape.end_marker == "none"):
+        return ()
+    width = shape.stroke_width
+    head = marker_outline(shape.start_marker, pts[0], pts[1], width)
+    tail = marker_outline(shape.end_marker, pts[-1], pts[-2], width)
+    pts[0] = _trimmed(pts[0], pts[1], head)
+    pts[-1] = _trimmed(pts[-1], pts[-2], tail)
+    return tuple(m for m in (head, tail) if m is not None)
+
+
+def _dress_polygon(look: ShapeLook, shape: Any) -> None:
+    opacity = shape.opacity
+    look.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=True)
+    look.fill = _faded(shape.fill, opacity) if shape.closed else None
+    if look.fill is None and look.pen is None:
+        look.visible = False
+        return
+    pts = _local_points(shape)
+    if look.pen is not None:
+        look.markers = _path_markers(shape, pts)
+    path = QPainterPath()
+    path.addPolygon(QPolygonF(pts))
+    if shape.closed:
+        path.closeSubpath()
+    look.path = path
+
+
+def smooth_segments(
+    points: Sequence[tuple[float, float]],
+) -> list[tuple[float, float, float, float, float, float]]:
+    """The cubic Bezier segments of the uniform Catmull-Rom spline through `points`
+    (the ends repeat themselves as their missing neighbour): (c1x, c1y, c2x, c2y, x, y)
+    for each segment after the first point. A freehand stroke is drawn as this curve on
+    the canvas and in every export."""
+    n = len(points)
+    segments = []
+    for i in range(n - 1):
+        x0, y0 = points[i - 1] if i > 0 else points[i]
+        x1, y1 = points[i]
+        x2, y2 = points[i + 1]
+        x3, y3 = points[i + 2] if i + 2 < n else points[i + 1]
+        segments.append((x1 + (x2 - x0) / 6.0, y1 + (y2 - y0) / 6.0,
+                         x2 - (x3 - x1) / 6.0, y2 - (y3 - y1) / 6.0, x2, y2))  # fmt: skip
+    return segments
+
+
+def _centred(shape: Any) -> list[tuple[float, float]]:
+    cx, cy = points_centre(shape.points)
+    return [(x - cx, y - cy) for x, y in shape.points]
+
+
+def _dress_freehand(look: ShapeLook, shape: Any) -> None:
+    look.pen = _pen(shape.stroke, shape.stroke_width, shape.opacity, line=True)
+    if look.pen is None:
+        look.visible = False
+        return
+    local = _centred(shape)
+    path = QPainterPath(QPointF(*local[0]))
+    cubic = path.cubicTo
+    for c1x, c1y, c2x, c2y, x, y in smooth_segments(local):
+        cubic(c1x, c1y, c2x, c2y, x, y)
+    look.path = path
+
+
+def _paint_path(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
+    assert look.path is not None
+    _fill_and_pen(painter, look)
+    painter.drawPath(look.path)
+    if look.markers:
+        paint_markers(painter, look)
+
+
+def _tiny_polygon(shape: Any) -> QColor | None:
+    return _tiny_box(shape) if shape.closed else _tiny_stroke(shape)
+
+
+def _polygon_extent(shape: Any) -> QRectF | None:
+    if shape.closed or (shape.start_marker == "none" and shape.end_marker == "none"):
+        return None
+    half = _half_stroke(shape)
+    pts = _local_points(shape)
+    rect = QPolygonF(pts).boundingRect().adjusted(-half, -half, half, half)
+    for marker in _path_markers(shape, pts):
+        grow = half if not marker.filled else 0.0
+        rect = rect.united(marker.path.boundingRect().adjusted(-grow, -grow, grow, grow))
+    return rect
+
+
+def _freehand_extent(shape: Any) -> QRectF:
+    """The curve's control points' bounds (the curve stays inside them), padded by half
+    the stroke: a Catmull-Rom curve may bulge a little past its points' bounds."""
+    local = _centred(shape)
+    xs = [p[0] for p in local]
+    ys = [p[1] for p in local]
+    for c1x, c1y, c2x, c2y, _, _ in smooth_segments(local):
+        xs += (c1x, c2x)
+        ys += (c1y, c2y)
+    half = _half_stroke(shape)
+    left, top = min(xs) - half, min(ys) - half
+    return QRectF(left, top, max(xs) + half - left, max(ys) + half - top)
 
 
 # ---------------------------------------------------------------------- markers
@@ -676,6 +795,10 @@ register_renderer(
     "line", Renderer(_line_frame, _dress_line, _paint_line, _tiny_stroke, _line_extent)
 )
 register_renderer("text", Renderer(_box_frame, _dress_text, _paint_text, _tiny_text))
+register_renderer("polygon", Renderer(_points_frame, _dress_polygon, _paint_path, _tiny_polygon,
+                                      _polygon_extent))  # fmt: skip
+register_renderer("freehand", Renderer(_points_frame, _dress_freehand, _paint_path,
+                                       _tiny_stroke, _freehand_extent))  # fmt: skip
 
 
 def _require_active(painter: QPainter) -> None:

@@ -45,7 +45,8 @@ class Geometry(Protocol):
 
     @property
     def name(self) -> str:
-        """ "box" or "ends": the family's name (the canvas picks its selection frame by it)."""
+        """ "box", "ends" or "points": the family's name (the canvas picks its selection
+        frame by it)."""
         ...
 
     @property
@@ -53,8 +54,8 @@ class Geometry(Protocol):
         """The shape's geometry fields, in order, as `SetGeometry` sets them."""
         ...
 
-    def values(self, shape: Any) -> dict[str, float]:
-        """The geometry fields by name."""
+    def values(self, shape: Any) -> dict[str, Any]:
+        """The geometry fields by name (numbers; a points family's tuple of points)."""
         ...
 
     def bounds(self, shape: Any) -> tuple[float, float, float, float]:
@@ -73,7 +74,7 @@ class Geometry(Protocol):
 
     def stretched(
         self, shape: Any, axis: Axis, origin: float, old: float, size: float
-    ) -> dict[str, float]:
+    ) -> dict[str, Any]:
         """The geometry values that stretch the shape along `axis` ("width": x) as one
         of a selection whose extent along it goes from `old` to `size`, about `origin`."""
         ...

@@ -32,6 +32,13 @@ from editor.model.kinds import (
     kind_of_shape,
     register,
 )
+from editor.model.points import (
+    MAX_POINTS,
+    MIN_POINTS,
+    POINTS,
+    hit_freehand,
+    hit_polygon,
+)
 
 MAX_FONT_SIZE: Final = 10_000.0
 MAX_STROKE_WIDTH: Final = 10_000.0
@@ -55,7 +62,11 @@ Color = Annotated[str, Meta(pattern=COLOR_PATTERN)]
 MAX_FONT_FAMILY_LENGTH: Final = 256
 FontFamily = Annotated[str, Meta(min_length=1, max_length=MAX_FONT_FAMILY_LENGTH)]
 
-ShapeKind: TypeAlias = Literal["rect", "ellipse", "line", "text"]
+ShapeKind: TypeAlias = Literal["rect", "ellipse", "line", "text", "polygon", "freehand"]
+#: One [x, y] point of a polygon, polyline or freehand stroke.
+PointValue = tuple[Coord, Coord]
+#: A path's points: at least MIN_POINTS, at most MAX_POINTS.
+PointList = Annotated[tuple[PointValue, ...], Meta(min_length=MIN_POINTS, max_length=MAX_POINTS)]
 
 
 class Page(Struct, frozen=True):
@@ -138,7 +149,32 @@ class Text(Box, frozen=True, tag="text"):
     auto_height: bool = False
 
 
-Shape: TypeAlias = Rect | Ellipse | Line | Text
+class Polygon(_ShapeBase, frozen=True, tag="polygon", omit_defaults=True):
+    """A path through its points: closed (a polygon: filled and stroked, the last point
+    joined to the first) or open (a polyline: stroked, with optional end markers; a
+    closed one keeps its markers but does not draw them). Format version 2."""
+
+    points: PointList
+    closed: bool
+    fill: Color | None
+    stroke: Color | None
+    stroke_width: StrokeWidth
+    opacity: Opacity
+    start_marker: Marker = "none"
+    end_marker: Marker = "none"
+
+
+class Freehand(_ShapeBase, frozen=True, tag="freehand"):
+    """A freehand stroke: a smooth curve through its points (Catmull-Rom splines drawn
+    as cubic Bezier segments, see editor.io.render). Format version 2."""
+
+    points: PointList
+    stroke: Color | None
+    stroke_width: StrokeWidth
+    opacity: Opacity
+
+
+Shape: TypeAlias = Rect | Ellipse | Line | Text | Polygon | Freehand
 
 BOX_FIELDS: Final = BOX.fields
 LINE_FIELDS: Final = ENDS.fields
@@ -153,6 +189,7 @@ _STYLE_TYPES: Final[dict[str, Any]] = {
     "color": Color,
     "start_marker": Marker,
     "end_marker": Marker,
+    "closed": bool,
 }
 _GEOMETRY_TYPES: Final[dict[str, Any]] = {
     "x": Coord,
@@ -164,6 +201,7 @@ _GEOMETRY_TYPES: Final[dict[str, Any]] = {
     "y1": Coord,
     "x2": Coord,
     "y2": Coord,
+    "points": PointList,
 }
 
 
@@ -192,17 +230,23 @@ def check_style_value(prop: str, value: object) -> Any:
     return _convert(prop, value, _STYLE_TYPES[prop])
 
 
-def check_geometry_value(field: str, value: object) -> float:
-    """Validate one geometry field value (finite, within the coordinate bounds)."""
+def check_geometry_value(field: str, value: object) -> Any:
+    """Validate one geometry field value (finite, within the coordinate bounds; a list of
+    points: 2 to 100,000 finite [x, y] pairs), returning it normalised."""
     if field not in _GEOMETRY_TYPES:
         raise ValueError(f"unknown geometry field {field!r}")
-    result: float = _convert(field, value, _GEOMETRY_TYPES[field])
-    return result
+    return _convert(field, value, _GEOMETRY_TYPES[field])
 
 
 def _convert(name: str, value: object, typ: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    if typ is PointList and isinstance(value, list | tuple):
+        for n, point in enumerate(value):
+            if isinstance(point, list | tuple) and not all(
+                isinstance(v, int | float) and math.isfinite(v) for v in point
+            ):
+                raise ValueError(f"{name}[{n}]: expected finite numbers, got {point!r}")
     try:
         return msgspec.convert(value, typ)
     except msgspec.ValidationError as exc:
@@ -350,6 +394,52 @@ register(
     Kind("text", Text, "Text Box", BOX, _SHAPE_STYLE | {"font_family", "font_size", "color"},
          text, hit_filled_box, set_geometry=_text_geometry)
 )  # fmt: skip
+
+
+def polygon(
+    id: str,
+    points: Any,
+    closed: bool = True,
+    *,
+    fill: str | None = "#ffffff",
+    stroke: str | None = "#000000",
+    stroke_width: float = 1.0,
+    opacity: float = 1.0,
+    start_marker: Marker = "none",
+    end_marker: Marker = "none",
+) -> Polygon:
+    """A polygon (`closed`) or polyline with the editor's default style."""
+    return Polygon(
+        id=id, points=tuple((float(x), float(y)) for x, y in points), closed=closed,
+        fill=fill, stroke=stroke, stroke_width=float(stroke_width), opacity=float(opacity),
+        start_marker=start_marker, end_marker=end_marker,
+    )  # fmt: skip
+
+
+def freehand(
+    id: str,
+    points: Any,
+    *,
+    stroke: str | None = "#000000",
+    stroke_width: float = 2.0,
+    opacity: float = 1.0,
+) -> Freehand:
+    """A freehand stroke with the editor's default style."""
+    return Freehand(id=id, points=tuple((float(x), float(y)) for x, y in points),
+                    stroke=stroke, stroke_width=float(stroke_width),
+                    opacity=float(opacity))  # fmt: skip
+
+
+def _version_2(_shape: Any) -> int:
+    """A kind that version 1 did not have."""
+    return 2
+
+
+register(Kind("polygon", Polygon, "Polygon", POINTS,
+              _SHAPE_STYLE | {"closed", "start_marker", "end_marker"}, polygon, hit_polygon,
+              format_version=_version_2))  # fmt: skip
+register(Kind("freehand", Freehand, "Freehand Stroke", POINTS, _SHAPE_STYLE - {"fill"},
+              freehand, hit_freehand, format_version=_version_2))  # fmt: skip
 
 
 def style_properties() -> dict[str, frozenset[str]]:

@@ -18,7 +18,19 @@ from editor.io.format import (
     load,
     save,
 )
-from editor.model import DEFAULT_PAGE, MARKERS, Document, Page, Snapshot, ellipse, line, rect, text
+from editor.model import (
+    DEFAULT_PAGE,
+    MARKERS,
+    Document,
+    Page,
+    Snapshot,
+    ellipse,
+    freehand,
+    line,
+    polygon,
+    rect,
+    text,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "editor" / "samples"
 
@@ -106,7 +118,62 @@ def test_chunked_encoding_equals_whole(tmp_path: Path) -> None:
     assert encode(snap).count(b"\n") >= 23
 
 
+_POLYGON: dict[str, object] = {
+    "id": "p1", "type": "polygon", "points": [[0, 0], [10, 0], [5, 8]], "closed": True,
+    "fill": None, "stroke": "#000000", "stroke_width": 1, "opacity": 1,
+}  # fmt: skip
+_FREEHAND: dict[str, object] = {
+    "id": "f1", "type": "freehand", "points": [[0, 0], [3, 4], [9, 2]], "stroke": "#000000",
+    "stroke_width": 2, "opacity": 1,
+}  # fmt: skip
+
+
+def with_path(shape: dict[str, object], **changes: object) -> bytes:
+    """The good document (version 2) with a polygon or freehand stroke added as
+    shapes[4]."""
+    data = good()
+    data["version"] = 2
+    shapes = data["shapes"]
+    assert isinstance(shapes, list)
+    shapes.append({**shape, **changes})
+    return dumps(data)
+
+
+_MANY = [[float(i % 500), float(i // 500)] for i in range(100_001)]
+
 BAD_FILES: list[tuple[str, bytes, str]] = [
+    ("polygon with one point", with_path(_POLYGON, points=[[1, 2]]),
+     r"^shapes\[4\].points: expected at least 2 points, got fewer$"),
+    ("polygon without points", with_path(_POLYGON, points=[]),
+     r"^shapes\[4\].points: expected at least 2 points"),
+    ("NaN point", with_path(_POLYGON, points=[[0, 0], [float("nan"), 1]]),
+     r"^line 1, column \d+: NaN and Infinity are not allowed in JSON$"),
+    ("infinite point", with_path(_POLYGON, points=[[0, 0], [1, 2]]).replace(b"[1, 2]",
+                                                                          b"[1e999, 2]"),
+     r"^shapes\[4\].points\[1\]\[0\]: number out of range$"),
+    ("point out of range", with_path(_POLYGON, points=[[0, 0], [1, 3e7]]),
+     r"^shapes\[4\].points\[1\]\[1\]: expected a number <= 10000000$"),
+    ("too many points", with_path(_POLYGON, points=_MANY),
+     r"^shapes\[4\].points: expected at most 100,000 points, got more$"),
+    ("point of three numbers", with_path(_POLYGON, points=[[0, 0], [1, 2, 3]]),
+     r"^shapes\[4\].points\[1\]: expected a point \[x, y\] \(two numbers\)$"),
+    ("point not an array", with_path(_POLYGON, points=[[0, 0], "1,2"]),
+     r"^shapes\[4\].points\[1\]: expected an array, got a string$"),
+    ("points not an array", with_path(_POLYGON, points={"x": 1}),
+     r"^shapes\[4\].points: expected an array, got an object$"),
+    ("closed not a boolean", with_path(_POLYGON, closed="yes"),
+     r"^shapes\[4\].closed: expected true or false, got a string$"),
+    ("polygon without closed", with_path({k: v for k, v in _POLYGON.items() if k != "closed"}),
+     r'^shapes\[4\]: missing required field "closed"$'),
+    ("polygon unknown marker", with_path(_POLYGON, closed=False, end_marker="arow"),
+     r"^shapes\[4\].end_marker: invalid enum value 'arow'"),
+    ("freehand with one point", with_path(_FREEHAND, points=[[1, 2]]),
+     r"^shapes\[4\].points: expected at least 2 points, got fewer$"),
+    ("freehand NaN point", with_path(_FREEHAND, points=[[0, 0], [1, float("nan")]]),
+     r"^line 1, column \d+: NaN and Infinity are not allowed in JSON$"),
+    ("freehand too many points", with_path(_FREEHAND, points=_MANY),
+     r"^shapes\[4\].points: expected at most 100,000 points, got more$"),
+
     ("empty", b"", "the file is empty"),
     ("whitespace", b" \n\t  \n", "the file contains only whitespace"),
     ("truncated", dumps(good())[:-40], r"^line 1, column \d+: unexpected end of file"),
@@ -192,6 +259,18 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("hostile marker", with_shape(2, end_marker="\x1b[31m" + "x" * 5000),
      r"^shapes\[2\].end_marker: invalid enum value '\\x1b\[31mxxx"),
 ]  # fmt: skip
+
+
+def test_polygons_and_strokes_round_trip_as_version_2() -> None:
+    snapshot = decode(with_path(_POLYGON))
+    assert snapshot.shapes[4] == polygon("p1", [(0, 0), (10, 0), (5, 8)], True, fill=None)
+    again = encode(snapshot)
+    assert decode(again) == snapshot
+    assert json.loads(again)["version"] == 2
+    stroke = decode(with_path(_FREEHAND))
+    assert stroke.shapes[4] == freehand("f1", [(0, 0), (3, 4), (9, 2)])
+    assert decode(encode(stroke)) == stroke
+    assert json.loads(encode(stroke))["shapes"][4]["points"] == [[0, 0], [3, 4], [9, 2]]
 
 
 def test_markers_round_trip_and_none_is_not_written() -> None:

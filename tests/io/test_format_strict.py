@@ -103,7 +103,7 @@ HOSTILE_TYPES = [
 def test_an_unknown_shape_type_is_quoted_escaped_and_truncated(value: str) -> None:
     message = refused(with_shape(1, type=value))
     assert message.startswith("shapes[1].type: unknown shape type '"), message
-    assert message.endswith("(expected rect, ellipse, line or text)")
+    assert message.endswith("(expected rect, ellipse, line, text, polygon or freehand)")
 
 
 @pytest.mark.parametrize("value", HOSTILE_TYPES, ids=lambda v: repr(v[:12]))

@@ -128,9 +128,12 @@ class Frame:
       scene coordinates (angle 0, origin 0).
     * ``"line"`` — one line: two handles on its end points (`left, top` and
       `right, bottom` hold x1, y1 and x2, y2).
+    * ``"points"`` — one polygon or freehand stroke: box handles on the bounds of its
+      points, in scene coordinates (a resize scales the points, as for a group), and,
+      for a polygon, a handle on each vertex (`points`; empty for a stroke).
     """
 
-    kind: Literal["box", "group", "line"]
+    kind: Literal["box", "group", "line", "points"]
     left: float
     top: float
     right: float
@@ -138,6 +141,10 @@ class Frame:
     angle: float = 0.0
     cx: float = 0.0
     cy: float = 0.0
+    #: A "points" frame's vertices that get handles (a polygon's points).
+    points: tuple[tuple[float, float], ...] = ()
+    #: The id of the shape a single-shape frame belongs to ("" for a group).
+    shape_id: str = ""
 
     @staticmethod
     def of(shapes: Sequence[Shape]) -> Frame | None:
@@ -266,6 +273,7 @@ def resize(
     sx, ax, sy, ay = _scales(frame, handle, fdx, fdy, keep_aspect)
     if frame.kind == "box":
         return [_resize_box(shapes[0], frame, sx, ax, sy, ay)]
+    # A group, or one shape stored as points: each shape's family scales it.
     return [
         kind_of_shape(shape).geometry.scaled(shape, sx, ax, sy, ay, MIN_SIZE) for shape in shapes
     ]
@@ -345,6 +353,14 @@ def _move_line_end(shape: Line, handle: Handle, dx: float, dy: float, snap45: bo
     if handle is Handle.START:
         return msgspec.structs.replace(shape, x1=x, y1=y)
     return msgspec.structs.replace(shape, x2=x, y2=y)
+
+
+def moved_vertex(shape: Any, index: int, dx: float, dy: float) -> Any:
+    """The polygon with its vertex `index` moved by (dx, dy), clamped."""
+    points = list(shape.points)
+    x, y = points[index]
+    points[index] = (clamp_coord(x + dx), clamp_coord(y + dy))
+    return msgspec.structs.replace(shape, points=tuple(points))
 
 
 def geometry_change(old: Shape, new: Shape) -> GeometryChange | None:

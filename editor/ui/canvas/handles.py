@@ -38,6 +38,11 @@ ROTATE_CURSOR: Final = Qt.CursorShape.PointingHandCursor
 ROTATING_CURSOR: Final = Qt.CursorShape.ClosedHandCursor
 #: Beyond this many selected shapes only the frame is drawn, not every outline.
 OUTLINE_LIMIT: Final = 2000
+#: A polygon's resize handles sit this many screen pixels outside its bounds, so that
+#: they never cover a vertex handle on the bounds (Inkscape's scale arrows sit outside).
+POINTS_GAP_PX: Final = 10.0
+#: Beyond this many vertices a polygon shows no vertex handles (they would cover it).
+VERTEX_LIMIT: Final = 1000
 
 _CURSORS: Final = (
     Qt.CursorShape.SizeHorCursor,
@@ -58,6 +63,8 @@ class SelectionOverlay(QGraphicsItem):
         self._px = 1.0
         self._extent = QRectF()
         self._knob = True
+        #: The selected vertex: (shape id, index), or None.
+        self._vertex: tuple[str, int] | None = None
         self.setZValue(TOP_Z)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -82,7 +89,7 @@ class SelectionOverlay(QGraphicsItem):
                 extent = QRectF(line.p1(), line.p2()).normalized()
             else:
                 polygon = QPolygonF([QPointF(x, y) for x, y in frame.corners()])
-                if frame.kind == "group":
+                if frame.kind in ("group", "points"):
                     self._outlines.append(polygon)
                 extent = polygon.boundingRect()
             if frame.kind == "group" and len(shapes) <= OUTLINE_LIMIT:
@@ -91,7 +98,48 @@ class SelectionOverlay(QGraphicsItem):
             elif frame.kind == "box":
                 self._add_outline(canvas_kind(shapes[0]).outline(shapes[0]))
         self._extent = extent
+        vertex = self._vertex
+        if vertex is not None and (
+            frame is None or frame.shape_id != vertex[0] or vertex[1] >= len(frame.points)
+        ):
+            self._vertex = None
         self.update()
+
+    # --------------------------------------------------------------- vertices
+    def vertices(self) -> list[tuple[int, QPointF]]:
+        """The vertex handles shown now (a single polygon's), with scene positions."""
+        frame = self._frame
+        if frame is None or frame.kind != "points" or len(frame.points) > VERTEX_LIMIT:
+            return []
+        offset = self.pos()
+        ox, oy = offset.x(), offset.y()
+        return [(i, QPointF(x + ox, y + oy)) for i, (x, y) in enumerate(frame.points)]
+
+    def vertex_at(self, scene_point: QPointF) -> int | None:
+        """The vertex handle under a scene point (the nearest within HANDLE_HIT_PX)."""
+        reach = HANDLE_HIT_PX * self._px
+        best: int | None = None
+        best_distance = math.inf
+        for index, point in self.vertices():
+            d = max(abs(point.x() - scene_point.x()), abs(point.y() - scene_point.y()))
+            if d <= reach and d < best_distance:
+                best, best_distance = index, d
+        return best
+
+    def selected_vertex(self) -> int | None:
+        """The selected vertex of the polygon shown alone, or None."""
+        return None if self._vertex is None else self._vertex[1]
+
+    def select_vertex(self, index: int | None) -> None:
+        """Select a vertex of the polygon shown alone (None: no vertex)."""
+        frame = self._frame
+        if index is None or frame is None or frame.kind != "points":
+            new = None
+        else:
+            new = (frame.shape_id, index)
+        if new != self._vertex:
+            self._vertex = new
+            self.update()
 
     def _add_outline(self, outline: QPolygonF | QLineF) -> None:
         if isinstance(outline, QLineF):
@@ -124,9 +172,13 @@ class SelectionOverlay(QGraphicsItem):
             small = min(abs(frame.width), abs(frame.height)) / self._px
             if small < MIDDLE_HANDLES_MIN_PX:
                 handles = CORNER_HANDLES
+        gap = POINTS_GAP_PX * self._px if frame.kind == "points" else 0.0
         result = []
         for handle in handles:
             x, y = frame.handle_point(handle)
+            ux, uy = handle.value
+            x += (2.0 * ux - 1.0) * gap
+            y += (2.0 * uy - 1.0) * gap
             result.append((handle, QPointF(x + offset.x(), y + offset.y())))
         if frame.kind == "box" and self._knob:
             x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
@@ -166,6 +218,8 @@ class SelectionOverlay(QGraphicsItem):
             return QRectF()
         frame = self._frame
         grow = (HANDLE_PX + 2.0) * self._px
+        if frame.kind == "points":
+            grow += POINTS_GAP_PX * self._px
         rect = self._extent.adjusted(-grow, -grow, grow, grow)
         if frame.kind == "box" and self._knob:
             # Only the knob's own square: growing every side by the stem's length made
@@ -188,7 +242,7 @@ class SelectionOverlay(QGraphicsItem):
         pen.setCosmetic(True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         first = 0
-        if frame.kind == "group" and self._outlines:
+        if frame.kind in ("group", "points") and self._outlines:
             dashed = QPen(pen)
             dashed.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(dashed)
@@ -214,3 +268,9 @@ class SelectionOverlay(QGraphicsItem):
                 painter.drawEllipse(box)
             else:
                 painter.drawRect(box)
+        selected = self.selected_vertex()
+        for index, point in self.vertices():
+            local = point - pos
+            box = QRectF(local.x() - half, local.y() - half, 2.0 * half, 2.0 * half)
+            painter.setBrush(SELECTION_COLOR if index == selected else QColor(255, 255, 255))
+            painter.drawEllipse(box)

@@ -17,10 +17,27 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPolygonF
 
 from editor.io.render import TEXT_PADDING, local_transform
-from editor.model import Box, Ellipse, Line, Rect, Shape, Text, ellipse, line, rect, text
+from editor.model import (
+    Box,
+    Ellipse,
+    Freehand,
+    Line,
+    Polygon,
+    Rect,
+    Shape,
+    Text,
+    ellipse,
+    freehand,
+    line,
+    polygon,
+    rect,
+    text,
+)
+from editor.model.points import points_bounds
 from editor.ui.icons import FILL, INK, ink_pen
 
 from .geometry import Frame, box_from_drag, clamp_coord, constrain_45
+from .paths import PolygonGesture, StrokeGesture
 from .registry import (
     DEFAULT_BOX_SIZE,
     DEFAULT_TEXT_WIDTH,
@@ -62,6 +79,24 @@ def _line_outline(shape: Line) -> QLineF:
     return QLineF(shape.x1, shape.y1, shape.x2, shape.y2)
 
 
+def _polygon_frame(shape: Polygon) -> Frame:
+    """Resize handles on the bounds and a handle on each vertex."""
+    x, y, w, h = points_bounds(shape.points)
+    return Frame("points", x, y, x + w, y + h, points=shape.points, shape_id=shape.id)
+
+
+def _freehand_frame(shape: Freehand) -> Frame:
+    """Resize handles only (a stroke's hundreds of points are not edited one by one)."""
+    x, y, w, h = points_bounds(shape.points)
+    return Frame("points", x, y, x + w, y + h, shape_id=shape.id)
+
+
+def _points_outline(shape: Polygon | Freehand) -> QPolygonF:
+    """The bounds of the points (a group shows each member's box)."""
+    x, y, w, h = points_bounds(shape.points)
+    return QPolygonF(QRectF(x, y, w, h))
+
+
 # ------------------------------------------------------------- same look, tiny
 def _box_same_look(a: Box, b: Box) -> bool:
     return msgspec.structs.replace(a, x=b.x, y=b.y) == b
@@ -73,6 +108,19 @@ def _line_same_look(a: Line, b: Line) -> bool:
         and a.y2 - a.y1 == b.y2 - b.y1
         and (a.stroke, a.stroke_width, a.opacity) == (b.stroke, b.stroke_width, b.opacity)
     )
+
+
+def _points_same_look(a: Polygon | Freehand, b: Polygon | Freehand) -> bool:
+    """`b` is `a` moved: same style, every point offset by the same vector."""
+    pa, pb = a.points, b.points
+    if len(pa) != len(pb) or msgspec.structs.replace(a, points=pb) != b:
+        return False
+    dx, dy = pb[0][0] - pa[0][0], pb[0][1] - pa[0][1]
+    return all(q[0] - p[0] == dx and q[1] - p[1] == dy for p, q in zip(pa, pb, strict=True))
+
+
+def _polygon_tiny_key(s: Polygon) -> tuple[Hashable, ...]:
+    return (type(s), s.closed, s.fill, s.stroke, s.stroke_width > 0.0, s.opacity)
 
 
 def _box_tiny_key(s: Box) -> tuple[Hashable, ...]:
@@ -133,6 +181,19 @@ def _text_click(style: DefaultStyle, new_id: NewId, at: Point) -> Shape:
     return _new_text(style, new_id, *at, DEFAULT_TEXT_WIDTH, style.line_height())
 
 
+def _polygon_points(
+    style: DefaultStyle, new_id: NewId, points: tuple[Point, ...], closed: bool
+) -> Shape:
+    return polygon(new_id(), points, closed, fill=style.fill, stroke=style.stroke,
+                   stroke_width=style.stroke_width)  # fmt: skip
+
+
+def _freehand_points(
+    style: DefaultStyle, new_id: NewId, points: tuple[Point, ...], closed: bool
+) -> Shape:
+    return freehand(new_id(), points, stroke=style.stroke, stroke_width=style.line_width)
+
+
 # ------------------------------------------------------------------- icons
 def _icon_select(p: QPainter) -> None:
     path = QPainterPath(QPointF(6, 3))
@@ -170,6 +231,25 @@ def _icon_text(p: QPainter) -> None:
     p.drawText(QRectF(0, 0, 24, 24), Qt.AlignmentFlag.AlignCenter, "T")
 
 
+def _icon_polygon(p: QPainter) -> None:
+    p.setPen(ink_pen())
+    p.setBrush(FILL)
+    p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in
+                             ((12, 3.5), (20.5, 9.5), (17, 20), (7, 20), (3.5, 9.5))]))  # fmt: skip
+    p.setBrush(QColor("#ffffff"))
+    for x, y in ((12, 3.5), (20.5, 9.5), (17, 20), (7, 20), (3.5, 9.5)):
+        p.drawEllipse(QPointF(x, y), 1.6, 1.6)
+
+
+def _icon_pen(p: QPainter) -> None:
+    path = QPainterPath(QPointF(3, 17))
+    path.cubicTo(6, 6, 10, 6, 11.5, 12)
+    path.cubicTo(13, 18, 17, 18, 21, 6)
+    p.setPen(ink_pen(2.0))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+
+
 # ------------------------------------------------------------ registrations
 register_tool(
     Tool("select", "&Select", "V", "Select and move", _icon_select, Qt.CursorShape.ArrowCursor)
@@ -195,3 +275,15 @@ register_canvas_kind(CanvasKind("text", _box_frame, _box_outline, _box_same_look
 register_tool(Tool("text", "&Text", "T", "Add text boxes", _icon_text,
                    Qt.CursorShape.IBeamCursor, gesture=DrawGesture, drag=_text_drag,
                    click=_text_click, edits_text=True))  # fmt: skip
+
+register_canvas_kind(CanvasKind("polygon", _polygon_frame, _points_outline, _points_same_look,
+                                _polygon_tiny_key))  # fmt: skip
+register_tool(Tool("polygon", "&Polygon", "P",
+                   "Draw polygons: click each corner; double-click or Enter ends, "
+                   "Backspace takes a corner back", _icon_polygon, gesture=PolygonGesture,
+                   points=_polygon_points))  # fmt: skip
+
+register_canvas_kind(CanvasKind("freehand", _freehand_frame, _points_outline, _points_same_look,
+                                _line_tiny_key))  # fmt: skip
+register_tool(Tool("freehand", "&Pen", "B", "Draw freehand strokes", _icon_pen,
+                   gesture=StrokeGesture, points=_freehand_points))  # fmt: skip

@@ -66,6 +66,9 @@ DragRule = Callable[
 ]
 #: ``click(style, new_id, (x, y))``: the shape a click without a drag adds (None: nothing).
 ClickRule = Callable[[DefaultStyle, Callable[[], str], tuple[float, float]], Any]
+#: ``points(style, new_id, points, closed)``: the shape a points tool (Polygon, Pen)
+#: draws through these points.
+PointsRule = Callable[[DefaultStyle, Callable[[], str], tuple[tuple[float, float], ...], bool], Any]
 #: Makes the gesture that a press with the tool starts.
 GestureFactory = Callable[["CanvasPort", "Pointer", "Tool"], "Gesture"]
 
@@ -90,6 +93,8 @@ class Tool:
     gesture: GestureFactory | None = None
     drag: DragRule | None = None
     click: ClickRule | None = None
+    #: What a points tool draws through the points its gesture collected.
+    points: PointsRule | None = None
     #: The shape it draws is a text box: edited in place before it is added.
     edits_text: bool = False
 

@@ -76,6 +76,10 @@ class CanvasPort(Protocol):
 
     def snap_step(self) -> float: ...
 
+    def zoom(self) -> float: ...
+
+    def pick_tolerance(self) -> float: ...
+
     def set_tool(self, name: str) -> None: ...
 
     def begin_text_edit(
@@ -112,10 +116,18 @@ class Pointer:
 
 
 class Gesture:
-    """One press-drag-release. The canvas routes mouse events here until release."""
+    """One press-drag-release. The canvas routes mouse events here until release.
+
+    A click-per-point gesture (`multi_click`: the Polygon tool) outlives its first
+    release: the canvas routes every further press, release, double click, move (with
+    or without a button) and the keys it `claims` to it, until it ends itself (through
+    `CanvasPort.set_tool`, which cancels it) or is cancelled (Escape, another tool).
+    """
 
     #: The cursor shown while the gesture drags (None: leave it alone).
     drag_cursor: Qt.CursorShape | None = None
+    #: True: one gesture spans several clicks (see the class docstring).
+    multi_click: bool = False
 
     def __init__(self, canvas: CanvasPort, press: Pointer, button: Qt.MouseButton) -> None:
         self.canvas = canvas
@@ -144,6 +156,19 @@ class Gesture:
 
     def cancel(self) -> None:
         """Take back the preview; push nothing."""
+
+    def next_press(self, p: Pointer) -> None:
+        """A further press of a `multi_click` gesture."""
+
+    def double_click(self, p: Pointer) -> None:
+        """A double click during a `multi_click` gesture."""
+
+    def claims(self, key: int) -> bool:
+        """Whether the gesture handles this key (the canvas then gives it the key)."""
+        return False
+
+    def key(self, key: int) -> None:
+        """A key the gesture `claims` was pressed."""
 
 
 class MoveGesture(Gesture):

@@ -48,6 +48,7 @@ from editor.ui.later import call_later
 from editor.ui.session import Session
 
 from .geometry import Handle, quantum
+from .paths import VertexGesture, delete_vertex, insert_vertex
 from .registry import TOOLS, DefaultStyle
 from .scene import CanvasScene
 from .text_edit import InPlaceTextEdit
@@ -383,9 +384,14 @@ class Canvas(QGraphicsView):
         event.accept()
         if self._swallow_until_release and event.buttons() == event.button():
             self._swallow_until_release = False  # the release was lost: a fresh press
-        if self._gesture is not None or self._swallow_until_release:
-            return  # a second button during a drag
         p = self._pointer(event)
+        gesture = self._gesture
+        if gesture is not None and gesture.multi_click and event.button() == gesture.button:
+            self._last_pointer = p
+            gesture.next_press(p)  # the next vertex of a polygon
+            return
+        if gesture is not None or self._swallow_until_release:
+            return  # a second button during a drag
         self._last_pointer = p
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (
@@ -430,12 +436,21 @@ class Canvas(QGraphicsView):
         frame = overlay.frame
         # Shift+drag on a handle keeps the aspect ratio; only Ctrl makes it a toggle-click.
         shown = frame is not None and overlay.isVisible()
-        if shown and not p.modifiers & Qt.KeyboardModifier.ControlModifier:
+        ctrl = bool(p.modifiers & Qt.KeyboardModifier.ControlModifier)
+        if shown and not ctrl:
+            vertex = overlay.vertex_at(p.scene)
+            if vertex is not None:
+                return VertexGesture(self, p, vertex)
+        overlay.select_vertex(None)  # a press anywhere else lets a selected vertex go
+        if shown and not ctrl:
             handle = overlay.handle_at(p.scene)
             if handle is Handle.ROTATE and frame is not None:
                 return RotateGesture(self, p, frame)
             if handle is not None and frame is not None:
                 return ResizeGesture(self, p, handle, frame)
+        if shown and ctrl and insert_vertex(self, p):
+            self._swallow_until_release = True
+            return Gesture(self, p, Qt.MouseButton.LeftButton)  # the step is pushed
         item = scene.shape_at(p.scene, self.pick_tolerance())
         if item is not None:
             return MoveGesture(self, p, item.shape_id)
@@ -478,8 +493,9 @@ class Canvas(QGraphicsView):
         self._last_pointer = p
         gesture = self._gesture
         if gesture is not None and event.button() == gesture.button:
-            self._gesture = None
-            gesture.release(p)
+            if not gesture.multi_click:
+                self._gesture = None
+            gesture.release(p)  # a polygon's gesture goes on to the next vertex
         if event.buttons() == Qt.MouseButton.NoButton:
             self._swallow_until_release = False
         self._refresh_cursor(p)
@@ -490,6 +506,11 @@ class Canvas(QGraphicsView):
             super().mouseDoubleClickEvent(event)
             return
         p = self._pointer(event)
+        gesture = self._gesture
+        if gesture is not None and gesture.multi_click:
+            event.accept()
+            gesture.double_click(p)  # ends a polygon
+            return
         if event.button() == Qt.MouseButton.LeftButton and self._gesture is None:
             if self._text is not None and self._text.contains(p.scene):
                 self._editor_mouse = True
@@ -543,6 +564,12 @@ class Canvas(QGraphicsView):
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
         if key == _K.Key_Escape:
             return self._gesture is not None or self._tool != "select"
+        if self._gesture is not None and self._gesture.claims(key):
+            return True
+        if key in (_K.Key_Delete, _K.Key_Backspace) and self._gesture is None:
+            # Delete with a polygon's vertex selected deletes the vertex, not the shape.
+            scene = self._scene
+            return scene is not None and scene.overlay.selected_vertex() is not None
         if key in _ARROWS:
             return plain and self._session is not None and bool(self._session.selection)
         return False
@@ -556,6 +583,13 @@ class Canvas(QGraphicsView):
         if key in _MODIFIER_KEYS:
             self._update_gesture_modifiers(event.modifiers() | _MODIFIER_KEYS[key])
             event.ignore()
+            return
+        if gesture is not None and gesture.claims(key):
+            gesture.key(key)
+            event.accept()
+            return
+        if key in (_K.Key_Delete, _K.Key_Backspace) and gesture is None and delete_vertex(self):
+            event.accept()
             return
         if key == _K.Key_Escape:
             if gesture is not None:

@@ -73,6 +73,7 @@ from editor.model import (
     kind_of,
     kind_of_shape,
     style_properties,
+    style_value,
     supports_property,
 )
 from editor.model.shapes import MAX_STROKE_WIDTH
@@ -358,6 +359,9 @@ class PropertiesPanel(QWidget):
         self.end_marker = _marker_combo()
         self._add(form, "start_marker", "St&art marker:", self.start_marker, "Start marker")
         self._add(form, "end_marker", "&End marker:", self.end_marker, "End marker")
+        # A polygon's path: closed (a polygon) or open (a polyline). One step a click.
+        self.closed = QCheckBox("Closed path")
+        self._add(form, "closed", "Pat&h:", self.closed, "Closed")
         outer.addWidget(self._style_box)
 
         # Text
@@ -414,8 +418,8 @@ class PropertiesPanel(QWidget):
             self.page_width, self.page_height, self.page_background,
             self.fill_button, self.fill_none, self.stroke_button, self.stroke_none,
             self.stroke_width, self.opacity_slider, self.opacity_spin,
-            self.start_marker, self.end_marker, self.font_family, self.font_size, self.text_color,
-            self.x_field, self.y_field, self.width_field, self.height_field,
+            self.start_marker, self.end_marker, self.closed, self.font_family, self.font_size,
+            self.text_color, self.x_field, self.y_field, self.width_field, self.height_field,
             self.rotation_field,
             self.x1_field, self.y1_field, self.x2_field, self.y2_field,
         ]  # fmt: skip
@@ -469,6 +473,7 @@ class PropertiesPanel(QWidget):
             combo.activated.connect(
                 lambda index, prop=prop, combo=combo: self._on_marker(prop, combo, index)
             )
+        self.closed.clicked.connect(lambda on: self._commit_style("closed", bool(on)))
         self.font_family.committed.connect(self._on_font_family)
         self.font_family.refused.connect(
             lambda name: self.message.emit(f"No font called “{_shorten(name)}” is installed.")
@@ -540,6 +545,17 @@ class PropertiesPanel(QWidget):
                     combo.setCurrentIndex(combo.findData(marker) if same else -1)
                 finally:
                     combo.blockSignals(blocked)
+        if having["closed"]:
+            same, closed = _common(style_value(s, "closed") for s in having["closed"])
+            blocked = self.closed.blockSignals(True)
+            try:  # mixed: partly checked, and a click closes them all
+                self.closed.setTristate(not same)
+                self.closed.setCheckState(
+                    Qt.CheckState.PartiallyChecked if not same
+                    else Qt.CheckState.Checked if closed else Qt.CheckState.Unchecked
+                )  # fmt: skip
+            finally:
+                self.closed.blockSignals(blocked)
         self._show_number(self.font_size, [s.font_size for s in having["font_size"]
                                            if isinstance(s, Text)])  # fmt: skip
 
@@ -742,7 +758,8 @@ class PropertiesPanel(QWidget):
         line = shapes[0]
         current: float = getattr(line, end)
         target = current + (value - previous) if stepped else value
-        change = GeometryChange(id=line.id, **{end: target})
+        values: dict[str, Any] = {end: target}
+        change = GeometryChange(id=line.id, **values)
         self._push(lambda: SetGeometry((change,), joinable=False) if target != current else None,
                    self._step(end, stepped))  # fmt: skip
 
