@@ -80,6 +80,7 @@ __all__ = [
     "click",
     "dead_letters",
     "drag",
+    "draw_path",
     "draw_shape",
     "export",
     "failing_disk",
@@ -639,6 +640,8 @@ def draw_shape(
     finished with Escape (two undo steps: "Add Text Box", then the typing).
     """
     tool = REGISTERED_TOOLS.get(kind)
+    if tool is not None and tool.points is not None:
+        raise ValueError(f"a {kind} is drawn through points: use draw_path")
     if tool is None or tool.gesture is None or tool.drag is None:
         raise ValueError(f"unknown shape kind {kind!r}")
     activate(window)
@@ -649,6 +652,47 @@ def draw_shape(
     if tool.edits_text:
         type_text(window, text)
         press(window, Qt.Key.Key_Escape)
+    added = [i for i in window.document.ids() if i not in before]
+    if len(added) != 1:
+        raise AssertionError(f"drawing a {kind} added {len(added)} shapes, not one")
+    return added[0]
+
+
+def draw_path(window: MainWindow, kind: str, points: list[Point], *, end: str = "enter") -> str:
+    """Draw a polygon or freehand stroke through `points` (document coords) with its
+    tool, chosen by its key; returns the new id.
+
+    "polygon": a click at each point, then `end`: "enter" (Enter: three points or more
+    make a closed polygon, two an open polyline), "double" (a double click at the last
+    point instead of its click) or "first" (a click on the first point: closed).
+    "freehand": a press at the first point, a real mouse move to each next one, a
+    release at the last (the stroke is simplified as a person's is)."""
+    tool = REGISTERED_TOOLS.get(kind)
+    if tool is None or tool.points is None:
+        raise ValueError(f"{kind!r} is not drawn through points (use draw_shape)")
+    if len(points) < 2:
+        raise ValueError("a path needs at least two points")
+    activate(window)
+    canvas = window.canvas
+    canvas.setFocus()
+    press(window, TOOL_KEYS[kind])
+    before = set(window.document.ids())
+    if kind == "freehand":
+        simulate.press(None, canvas, points[0])
+        for point in points[1:]:
+            simulate.move(None, canvas, point)
+        simulate.release(None, canvas, points[-1])
+    else:
+        clicks = points[:-1] if end == "double" else points
+        for point in clicks:
+            simulate.click(None, canvas, point)
+        if end == "double":
+            simulate.double_click(None, canvas, points[-1])
+        elif end == "first":
+            simulate.click(None, canvas, points[0])
+        else:
+            press(window, Qt.Key.Key_Return)
+    QApplication.processEvents()
     added = [i for i in window.document.ids() if i not in before]
     if len(added) != 1:
         raise AssertionError(f"drawing a {kind} added {len(added)} shapes, not one")
