@@ -20,7 +20,19 @@ from editor.commands import (
     SetPage,
     SetStyle,
 )
-from editor.model import MARKERS, Document, Ellipse, Line, Page, Rect, Shape, Text
+from editor.model import (
+    MARKERS,
+    Document,
+    Ellipse,
+    Freehand,
+    Line,
+    Page,
+    Polygon,
+    Rect,
+    Shape,
+    Text,
+    geometry_fields,
+)
 
 coords = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False)
 sizes = st.floats(0, 1e4, allow_nan=False, allow_infinity=False)
@@ -31,6 +43,7 @@ widths = st.floats(0, 50)
 rotation = st.floats(-360, 360)
 texts = st.text(alphabet="ab .,\n", max_size=12)
 markers = st.sampled_from(MARKERS)
+points = st.lists(st.tuples(coords, coords), min_size=2, max_size=12).map(tuple)
 
 _ids = itertools.count()
 
@@ -41,8 +54,14 @@ def fresh_id() -> str:
 
 @st.composite
 def shapes(draw: st.DrawFn) -> Shape:
-    kind = draw(st.sampled_from(["rect", "ellipse", "line", "text"]))
+    kind = draw(st.sampled_from(["rect", "ellipse", "line", "text", "polygon", "freehand"]))
     sid = fresh_id()
+    if kind == "polygon":
+        return Polygon(sid, draw(points), draw(st.booleans()), draw(maybe_colors),
+                       draw(maybe_colors), draw(widths), draw(opacity), draw(markers),
+                       draw(markers))  # fmt: skip
+    if kind == "freehand":
+        return Freehand(sid, draw(points), draw(maybe_colors), draw(widths), draw(opacity))
     if kind == "line":
         return Line(sid, draw(coords), draw(coords), draw(coords), draw(coords),
                     draw(maybe_colors), draw(widths), draw(opacity), draw(markers),
@@ -90,7 +109,10 @@ def commands(draw: st.DrawFn, doc: Document) -> Command:
     if kind == "geometry":
         changes = []
         for sid in some_ids():
-            if isinstance(doc[sid], Line):
+            fields = geometry_fields(doc[sid])
+            if "points" in fields:
+                changes.append(GeometryChange(sid, points=draw(points)))
+            elif "x1" in fields:
                 changes.append(GeometryChange(sid, x1=draw(coords), y2=draw(coords)))
             else:
                 changes.append(GeometryChange(sid, width=draw(sizes), rotation=draw(rotation)))
@@ -100,7 +122,7 @@ def commands(draw: st.DrawFn, doc: Document) -> Command:
             ("fill", maybe_colors), ("stroke", maybe_colors), ("stroke_width", widths),
             ("opacity", opacity), ("font_family", st.sampled_from(["A", "B"])),
             ("font_size", st.floats(1, 100)), ("color", colors),
-            ("start_marker", markers), ("end_marker", markers),
+            ("start_marker", markers), ("end_marker", markers), ("closed", st.booleans()),
         ]))  # fmt: skip
         return SetStyle(some_ids(), prop, draw(values), joinable=joinable)
     if kind == "reorder":

@@ -5,6 +5,7 @@ agree on at least 98 % of the pixels (antialiased edges may differ)."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from editor.io.export import export_pdf, export_png, export_svg
-from editor.model import MARKERS, Page, Shape, Snapshot, ellipse, line, rect
+from editor.model import MARKERS, Page, Shape, Snapshot, ellipse, freehand, line, polygon, rect
 
 #: Channels may differ by this much and still agree (antialiasing, colour rounding).
 TOLERANCE = 24
@@ -41,6 +42,32 @@ def every_kind() -> Snapshot:
                            stroke_width=2 + i, start_marker=marker, end_marker=marker))  # fmt: skip
         shapes.append(line(f"d{i}", 460 + i * 60, 560, 500 + i * 60, 260, stroke="#aa3300",
                            stroke_width=3, opacity=0.7, end_marker=marker))  # fmt: skip
+    return Snapshot(Page(800, 600, "#ffffee"), tuple(shapes))
+
+
+def every_path() -> Snapshot:
+    """Polygons (convex, concave, self-crossing: even-odd), polylines with every marker,
+    translucent fills, and freehand strokes of several widths, covering the page."""
+    shapes: list[Shape] = [
+        polygon("star", [(200 + 150 * math.cos(a * 4 * math.pi / 5 - math.pi / 2),
+                          160 + 150 * math.sin(a * 4 * math.pi / 5 - math.pi / 2))
+                         for a in range(5)], True, fill="#ff8800", stroke="#000000",
+                stroke_width=4),
+        polygon("hex", [(560 + 130 * math.cos(a * math.pi / 3),
+                         160 + 110 * math.sin(a * math.pi / 3)) for a in range(6)], True, fill="#0000ff80", stroke="#003300",
+                stroke_width=8, opacity=0.8),
+        polygon("u", [(40, 330), (40, 580), (380, 580), (380, 330), (300, 330), (300, 500),
+                      (120, 500), (120, 330)], True, fill="#22aa22", stroke=None),
+    ]  # fmt: skip
+    for i, marker in enumerate(MARKERS):
+        x = 420 + i * 70
+        shapes.append(polygon(f"p{i}", [(x, 590), (x + 40, 480), (x + 10, 420), (x + 50, 330)],
+                              False, fill="#ff0000", stroke="#202020", stroke_width=2 + i,
+                              start_marker=marker, end_marker=marker))  # fmt: skip
+    for i in range(4):
+        wave = [(30 + k * 7.5, 300 + 20 * i + 14 * math.sin(k / 3 + i)) for k in range(100)]
+        shapes.append(freehand(f"f{i}", wave, stroke="#aa0066", stroke_width=1 + 3 * i,
+                               opacity=0.5 + 0.15 * i))  # fmt: skip
     return Snapshot(Page(800, 600, "#ffffee"), tuple(shapes))
 
 
@@ -93,6 +120,28 @@ def test_poppler_draws_our_pdf_as_we_draw_the_png(tmp_path: Path) -> None:
     subprocess.run([tool("pdftoppm"), "-png", "-r", "96", "-singlefile", str(pdf), str(stem)],
                    check=True, timeout=60)  # fmt: skip
     assert agreement(Path(png), stem.with_suffix(".png")) >= 0.98
+
+
+def test_librsvg_and_poppler_draw_polygons_and_strokes_as_we_do(tmp_path: Path) -> None:
+    snapshot = every_path()
+    png = Path(export_png(snapshot, tmp_path / "ours.png"))
+    svg = export_svg(snapshot, tmp_path / "ours.svg")
+    theirs = tmp_path / "rsvg.png"
+    subprocess.run([tool("rsvg-convert"), "-w", "800", "-h", "600", "-o", str(theirs), str(svg)],
+                   check=True, timeout=60)  # fmt: skip
+    assert agreement(png, theirs) >= 0.98
+    pdf = export_pdf(snapshot, tmp_path / "ours.pdf")
+    stem = tmp_path / "poppler"
+    subprocess.run([tool("pdftoppm"), "-png", "-r", "96", "-singlefile", str(pdf), str(stem)],
+                   check=True, timeout=60)  # fmt: skip
+    assert agreement(png, stem.with_suffix(".png")) >= 0.98
+    # And the check can fail on these: the strokes drawn straight instead of smooth.
+    straight = Snapshot(snapshot.page, tuple(
+        polygon(s.id, s.points, False, fill=None, stroke=s.stroke, stroke_width=s.stroke_width * 3,
+                opacity=s.opacity) if type(s).__name__ == "Freehand" else s
+        for s in snapshot.shapes))  # fmt: skip
+    other = Path(export_png(straight, tmp_path / "other.png"))
+    assert agreement(png, other) < 0.995
 
 
 def test_the_check_can_fail(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from editor.model import Freehand
 from editor.model.kinds import segment_distance
 from editor.ui.canvas import Canvas
-from editor.ui.canvas.simulate import click, move, press, release
+from editor.ui.canvas.simulate import click, key, move, press, release
 from editor.ui.session import Session
 
 
@@ -48,8 +48,8 @@ def test_a_stroke_of_2000_mouse_moves_is_one_shape_of_a_few_hundred_points(
     # Every point the mouse passed (at whole pixels, 100 %) is within the tolerance plus
     # the quarter-pixel grid of the stored path.
     pts = shape.points
-    for x, y in path[::7]:
-        x, y = round(x), round(y)
+    for fx, fy in path[::7]:
+        x, y = round(fx), round(fy)
         d = min(segment_distance(x, y, *pts[k], *pts[k + 1]) for k in range(len(pts) - 1))
         assert d <= 0.5 + 0.25, (x, y, d)
 
@@ -75,8 +75,6 @@ def test_a_click_with_the_pen_draws_nothing(qtbot: QtBot, canvas: Canvas, sessio
 
 
 def test_escape_mid_stroke_pushes_nothing(qtbot: QtBot, canvas: Canvas, session: Session) -> None:
-    from editor.ui.canvas.simulate import key
-
     canvas.set_tool("freehand")
     before = set(session.document.ids())
     press(qtbot, canvas, (400, 400))

@@ -6,11 +6,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from editor.commands import Reorder
 from editor.model import Page, Polygon, Snapshot, polygon
 from editor.ui.canvas import Canvas
 from editor.ui.canvas.geometry import Handle
 from editor.ui.canvas.items import ShapeItem
-from editor.ui.canvas.simulate import click, double_click, drag, key, move
+from editor.ui.canvas.simulate import click, double_click, drag, key, move, press
 from editor.ui.session import Session
 
 from .conftest import sample_session
@@ -185,8 +186,6 @@ def test_dragging_a_vertex_is_one_step(
 def test_escape_during_a_vertex_drag_pushes_nothing(
     qtbot: QtBot, poly_canvas: Canvas, with_polygon: Session
 ) -> None:
-    from editor.ui.canvas.simulate import press
-
     click(qtbot, poly_canvas, (450, 420))
     press(qtbot, poly_canvas, (450, 480))
     move(qtbot, poly_canvas, (470, 520))
@@ -248,8 +247,6 @@ def test_moving_a_polygon_and_its_z_order(
     drag(qtbot, poly_canvas, (450, 420), (470, 450))
     assert points(with_polygon) == ((420, 430), (520, 430), (470, 510))
     assert history_texts(with_polygon) == ["Move Polygon"]
-    from editor.commands import Reorder
-
     with_polygon.push(Reorder(("p",), "back"))
     assert with_polygon.document.ids()[0] == "p"
     item = poly_canvas.item_for("p")
