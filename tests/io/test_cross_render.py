@@ -54,8 +54,8 @@ def every_path() -> Snapshot:
                          for a in range(5)], True, fill="#ff8800", stroke="#000000",
                 stroke_width=4),
         polygon("hex", [(560 + 130 * math.cos(a * math.pi / 3),
-                         160 + 110 * math.sin(a * math.pi / 3)) for a in range(6)], True, fill="#0000ff80", stroke="#003300",
-                stroke_width=8, opacity=0.8),
+                         160 + 110 * math.sin(a * math.pi / 3)) for a in range(6)], True,
+                fill="#0000ff80", stroke="#003300", stroke_width=8, opacity=0.8),
         polygon("u", [(40, 330), (40, 580), (380, 580), (380, 330), (300, 330), (300, 500),
                       (120, 500), (120, 330)], True, fill="#22aa22", stroke=None),
     ]  # fmt: skip
