@@ -26,6 +26,7 @@ without the compositor), in one process, after a warm-up:
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import statistics
 import sys
@@ -36,12 +37,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import math
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from editor.model import Page, Shape, Snapshot, ellipse, line, rect, text
+from editor.model import Page, Shape, Snapshot, ellipse, freehand, line, polygon, rect, text
 from editor.ui.canvas import Canvas, ShapeItem
 from editor.ui.session import Session
 
@@ -71,8 +74,42 @@ def make_shapes(n: int, page: Page) -> list[Shape]:
     return shapes
 
 
-def make_canvas(n: int, page: Page) -> tuple[Canvas, Session, float]:
-    session = Session(Snapshot(page, tuple(make_shapes(n, page))))
+def make_paths(n: int, page: Page) -> list[Shape]:
+    """Issue 13's drawing: closed polygons of 20 vertices (a wobbly star, filled) and
+    freehand strokes of 200 points (a wave), alternating, spread over the page."""
+    shapes: list[Shape] = []
+    cols = max(1, int((n * page.width / page.height) ** 0.5))
+    dx = page.width / cols
+    dy = page.height / max(1, (n + cols - 1) // cols)
+    r = min(dx, dy) * 0.4
+    for i in range(n):
+        cx = (i % cols) * dx + dx / 2
+        cy = (i // cols) * dy + dy / 2
+        if i % 2 == 0:
+            # Whole units, as the Polygon tool snaps them at 100 %.
+            star = [(round(cx + r * (0.6 + 0.4 * (k % 2)) * math.cos(k * math.pi / 10)),
+                     round(cy + r * (0.6 + 0.4 * (k % 2)) * math.sin(k * math.pi / 10)))
+                    for k in range(20)]  # fmt: skip
+            shapes.append(polygon(f"s{i}", star, True, fill="#ff6347"))
+        else:
+            # Quarter units, as the Pen tool snaps them at 100 %.
+            wave = [(round(4 * (cx - r + 2 * r * k / 199)) / 4,
+                     round(4 * (cy + r * 0.5 * math.sin(k / 12 + i))) / 4)
+                    for k in range(200)]  # fmt: skip
+            shapes.append(freehand(f"s{i}", wave))
+    return shapes
+
+
+DRAWINGS: dict[str, Callable[[int, Page], list[Shape]]] = {
+    "mixed": make_shapes,
+    "paths": make_paths,
+}
+#: Which shapes a drag grabs, by drawing: filled ones (every 4th: rects; even: polygons).
+GRAB_EVERY = {"mixed": 4, "paths": 2}
+
+
+def make_canvas(n: int, page: Page, drawing: str = "mixed") -> tuple[Canvas, Session, float]:
+    session = Session(Snapshot(page, tuple(DRAWINGS[drawing](n, page))))
     canvas = Canvas()
     canvas.resize(VIEW_W, VIEW_H)
     canvas.show()
@@ -95,13 +132,13 @@ def move_event(canvas: Canvas, pos: QPoint) -> QMouseEvent:
     )
 
 
-def pick_near(canvas: Canvas, point: QPointF) -> ShapeItem:
-    """The filled rectangle nearest `point` (grabbed by its centre)."""
+def pick_near(canvas: Canvas, point: QPointF, every: int = 4) -> ShapeItem:
+    """The filled shape nearest `point` (grabbed by its centre): every `every`th."""
     best: ShapeItem | None = None
     best_distance = float("inf")
     for item in canvas.canvas_scene().shape_items():
         number = item.model.id[1:]
-        if number.isdigit() and int(number) % 4 == 0:  # make_shapes: every 4th is a rect
+        if number.isdigit() and int(number) % every == 0:  # a rect, or a filled polygon
             d = (item.pos() - point).manhattanLength()
             if d < best_distance:
                 best, best_distance = item, d
@@ -114,9 +151,9 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_drag(n: int, fit: bool) -> dict[str, float]:
+def bench_drag(n: int, fit: bool, drawing: str = "mixed") -> dict[str, float]:
     page = Page(2000.0, 2000.0, "#ffffff")
-    canvas, session, _ = make_canvas(n, page)
+    canvas, session, _ = make_canvas(n, page, drawing)
     if fit:
         canvas.zoom_fit()
     else:
@@ -127,7 +164,8 @@ def bench_drag(n: int, fit: bool) -> dict[str, float]:
     app.processEvents()
     canvas.viewport().repaint()
     # A filled shape at the visible centre: in the middle of the crowd, and on screen.
-    target = pick_near(canvas, canvas.mapToScene(canvas.viewport().rect().center()))
+    target = pick_near(canvas, canvas.mapToScene(canvas.viewport().rect().center()),
+                       GRAB_EVERY[drawing])  # fmt: skip
     start = canvas.mapFromScene(target.sceneBoundingRect().center())
     viewport = canvas.viewport()
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
@@ -234,9 +272,10 @@ def main() -> None:
     QApplication.instance() or QApplication([])
     print(f"Canvas benchmarks (offscreen, view {VIEW_W}x{VIEW_H}, {DRAG_MOVES} moves)\n")
     print(f"{'measure':<44} {'median':>9} {'p95':>9} {'max':>9}  target")
-    for fit in (False, True):
-        r = bench_drag(10_000, fit)
-        label = f"drag 1 of 10,000: one mouse move ({'fit' if fit else '100 %'})"
+    for drawing, fit in itertools.product(("mixed", "paths"), (False, True)):
+        r = bench_drag(10_000, fit, drawing)
+        what = "" if drawing == "mixed" else " paths"
+        label = f"drag 1 of 10,000{what}: one move ({'fit' if fit else '100 %'})"
         print(
             f"{label:<44} {r['median']:>7.2f}ms {r['p95']:>7.2f}ms {r['max']:>7.2f}ms  <= 4 ms"
             + ("" if r["ok"] else "  (NO COMMAND PUSHED!)")

@@ -17,7 +17,9 @@ Drawings: "grid", the canvas benchmark's mix of rects, ellipses, lines and text 
 on a 4000 x 4000 page (bench/bench_canvas.py `make_shapes`; at fit each shape is ~2 px
 on screen), and "random", bench_export's seeded mix of overlapping shapes of 5-200 px
 with paragraphs of text on a 2000 x 2000 page (at fit many shapes are 10-70 px on screen
-and really have to be drawn).
+and really have to be drawn), and "paths" (issue 13: target 1 s at 10,000), polygons of 20
+vertices and freehand strokes of 200 points, alternating on a 4000 x 4000 page
+(bench_canvas `make_paths`; run with ``--drawings paths --sizes 10000``).
 
 T2, start-up to the first window: ``.venv/bin/python -m editor`` (what the ``strata``
 script runs) with ``STRATA_EXIT_AFTER_FIRST_PAINT=1``: `editor.app.run` then prints
@@ -120,7 +122,7 @@ def child_open(path: Path, folder: Path) -> dict[str, float]:
 
 # --------------------------------------------------------------------- drawings
 def write_drawing(kind: str, n: int, path: Path) -> None:
-    from bench_canvas import make_shapes  # noqa: PLC0415
+    from bench_canvas import make_paths, make_shapes  # noqa: PLC0415
     from bench_export import random_snapshot  # noqa: PLC0415
 
     from editor.io.format import save  # noqa: PLC0415
@@ -129,6 +131,9 @@ def write_drawing(kind: str, n: int, path: Path) -> None:
     if kind == "grid":
         page = Page(4000.0, 4000.0, "#ffffff")
         snapshot = Snapshot(page, tuple(make_shapes(n, page)))
+    elif kind == "paths":
+        page = Page(4000.0, 4000.0, "#ffffff")
+        snapshot = Snapshot(page, tuple(make_paths(n, page)))
     else:
         snapshot = random_snapshot(n, 2000.0)
     save(path, snapshot)

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
@@ -289,7 +290,7 @@ class ShapeLook:
     __slots__ = ("box", "fill", "line", "markers", "origin", "paint", "path", "pen", "shape",
                  "text_pen", "visible")  # fmt: skip
 
-    def __init__(self, shape: Shape) -> None:
+    def __init__(self, shape: Shape, stride: int = 1) -> None:
         #: The shape this look was made from.
         self.shape: Shape = shape
         #: False when painting would draw nothing at all.
@@ -309,12 +310,36 @@ class ShapeLook:
         renderer = _RENDERERS[type(shape)]
         #: The kind's painting function.
         self.paint: PaintFunction = renderer.paint
-        renderer.dress(self, shape)
+        if stride > 1 and renderer.coarse is not None:
+            renderer.coarse(self, shape, stride)
+        else:
+            renderer.dress(self, shape)
 
 
 def look_of(shape: Shape) -> ShapeLook:
     """The look of a shape (see `ShapeLook`)."""
     return ShapeLook(shape)
+
+
+#: A coarse look keeps a point every this many screen pixels of the shape's extent.
+COARSE_SPACING_PX: Final = 2.0
+
+
+def coarse_stride(shape: Shape, extent_px: float) -> int:
+    """For the canvas's level of detail only: 1 (paint in full), or the stride of a
+    coarse look (`coarse_look`) of a points kind whose many points would be closer than
+    `COARSE_SPACING_PX` apart on screen, the shape being `extent_px` big there."""
+    if _RENDERERS[type(shape)].coarse is None:
+        return 1
+    n = len(shape.points)  # type: ignore[union-attr]
+    return max(1, int(n * COARSE_SPACING_PX / max(extent_px, 1.0)))
+
+
+def coarse_look(shape: Shape, stride: int) -> ShapeLook:
+    """The canvas's look of a polygon or stroke a few dozen pixels big: a polyline
+    through every `stride`-th point (and the last), which on screen is within a fraction
+    of a pixel of the full path at a small fraction of its cost. Exports never use it."""
+    return ShapeLook(shape, stride)
 
 
 #: Where `paint_look` gets a text box's layout: `text_layout`, or a cache of it.
@@ -364,6 +389,9 @@ class Renderer:
     #: Everything the shape paints in its local frame when that is more than its frame
     #: padded by half the stroke (end markers), else None. None: never more.
     extent: Callable[[Any], QRectF | None] | None = None
+    #: ``coarse(look, shape, stride)``: fills in a coarse look (`coarse_look`), for a
+    #: kind with many points; None: the kind is always painted in full.
+    coarse: Callable[[ShapeLook, Any, int], None] | None = None
 
 
 _RENDERERS: dict[type[Any], Renderer] = {}
@@ -458,14 +486,24 @@ def _path_markers(shape: Any, pts: list[QPointF]) -> tuple[MarkerOutline, ...]:
     return tuple(m for m in (head, tail) if m is not None)
 
 
-def _dress_polygon(look: ShapeLook, shape: Any) -> None:
+def _strided(shape: Any, stride: int) -> list[QPointF]:
+    """Every `stride`-th point (and the last) in the local frame."""
+    cx, cy = points_centre(shape.points)
+    points = shape.points
+    kept = points[::stride]
+    if (len(points) - 1) % stride != 0:
+        kept = (*kept, points[-1])
+    return [QPointF(x - cx, y - cy) for x, y in kept]
+
+
+def _dress_polygon(look: ShapeLook, shape: Any, stride: int = 1) -> None:
     opacity = shape.opacity
     look.pen = _pen(shape.stroke, shape.stroke_width, opacity, line=True)
     look.fill = _faded(shape.fill, opacity) if shape.closed else None
     if look.fill is None and look.pen is None:
         look.visible = False
         return
-    pts = _local_points(shape)
+    pts = _local_points(shape) if stride == 1 else _strided(shape, stride)
     if look.pen is not None:
         look.markers = _path_markers(shape, pts)
     path = QPainterPath()
@@ -512,6 +550,16 @@ def _dress_freehand(look: ShapeLook, shape: Any) -> None:
     look.path = path
 
 
+def _coarse_freehand(look: ShapeLook, shape: Any, stride: int) -> None:
+    look.pen = _pen(shape.stroke, shape.stroke_width, shape.opacity, line=True)
+    if look.pen is None:
+        look.visible = False
+        return
+    path = QPainterPath()
+    path.addPolygon(QPolygonF(_strided(shape, stride)))
+    look.path = path
+
+
 def _paint_path(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
     assert look.path is not None
     _fill_and_pen(painter, look)
@@ -537,17 +585,20 @@ def _polygon_extent(shape: Any) -> QRectF | None:
 
 
 def _freehand_extent(shape: Any) -> QRectF:
-    """The curve's control points' bounds (the curve stays inside them), padded by half
-    the stroke: a Catmull-Rom curve may bulge a little past its points' bounds."""
-    local = _centred(shape)
-    xs = [p[0] for p in local]
-    ys = [p[1] for p in local]
-    for c1x, c1y, c2x, c2y, _, _ in smooth_segments(local):
-        xs += (c1x, c2x)
-        ys += (c1y, c2y)
+    """A bound of the curve's control points (the curve stays inside them), padded by
+    half the stroke: a Catmull-Rom curve may bulge a little past its points' bounds, by
+    at most a sixth of the largest |next - previous| difference of a coordinate (each
+    control point is a point plus a sixth of such a difference)."""
+    _, _, w, h = points_bounds(shape.points)
+    xs, ys = zip(*shape.points, strict=True)
+    # (x[i+1] - x[i-1]) over the inner points, and the ends' own steps (C-speed map).
+    dx = [*map(operator.sub, xs[2:], xs), xs[1] - xs[0], xs[-1] - xs[-2]]
+    dy = [*map(operator.sub, ys[2:], ys), ys[1] - ys[0], ys[-1] - ys[-2]]
+    grow_x = max(-min(dx), *dx) / 6.0
+    grow_y = max(-min(dy), *dy) / 6.0
     half = _half_stroke(shape)
-    left, top = min(xs) - half, min(ys) - half
-    return QRectF(left, top, max(xs) + half - left, max(ys) + half - top)
+    return QRectF(-w / 2.0 - grow_x - half, -h / 2.0 - grow_y - half,
+                  w + 2.0 * (grow_x + half), h + 2.0 * (grow_y + half))  # fmt: skip
 
 
 # ---------------------------------------------------------------------- markers
@@ -796,9 +847,9 @@ register_renderer(
 )
 register_renderer("text", Renderer(_box_frame, _dress_text, _paint_text, _tiny_text))
 register_renderer("polygon", Renderer(_points_frame, _dress_polygon, _paint_path, _tiny_polygon,
-                                      _polygon_extent))  # fmt: skip
-register_renderer("freehand", Renderer(_points_frame, _dress_freehand, _paint_path,
-                                       _tiny_stroke, _freehand_extent))  # fmt: skip
+                                      _polygon_extent, _dress_polygon))  # fmt: skip
+register_renderer("freehand", Renderer(_points_frame, _dress_freehand, _paint_path, _tiny_stroke,
+                                       _freehand_extent, _coarse_freehand))  # fmt: skip
 
 
 def _require_active(painter: QPainter) -> None:

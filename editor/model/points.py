@@ -33,12 +33,27 @@ MIN_POINTS: Final = 2
 MAX_POINTS: Final = 100_000
 
 
+#: Bounds of recently measured point tuples, by id, with the tuple itself (so a reused
+#: id never answers for another tuple). Building a canvas item asks a shape's bounds
+#: three times (origin, extent, rotation) and painting it once more, and a stroke has
+#: hundreds of points. Emptied when it reaches `_BOUNDS_CACHE`; each entry is one
+#: tuple, stored and read whole, so threads (export workers) never see half of one.
+_BOUNDS: dict[int, tuple[object, tuple[float, float, float, float]]] = {}
+_BOUNDS_CACHE: Final = 200_000
+
+
 def points_bounds(points: Sequence[Point]) -> tuple[float, float, float, float]:
     """(x, y, width, height) of the points."""
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
+    entry = _BOUNDS.get(id(points))
+    if entry is not None and entry[0] is points:
+        return entry[1]
+    xs, ys = zip(*points, strict=True)
     x, y = min(xs), min(ys)
-    return x, y, max(xs) - x, max(ys) - y
+    result = (x, y, max(xs) - x, max(ys) - y)
+    if len(_BOUNDS) >= _BOUNDS_CACHE:
+        _BOUNDS.clear()
+    _BOUNDS[id(points)] = (points, result)
+    return result
 
 
 def points_centre(points: Sequence[Point]) -> Point:

@@ -70,6 +70,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from editor.io.render import (
     ShapeLook,
+    coarse_look,
+    coarse_stride,
     item_geometry,
     look_of,
     paint_look,
@@ -118,7 +120,7 @@ _GREEK2: Final = GREEK_PX * GREEK_PX
 LOOK_CACHE: Final = 20_000
 LAYOUT_CACHE: Final = 4_000
 
-Detail = Literal["tiny", "greek", "full"]
+Detail = Literal["tiny", "greek", "coarse", "full"]
 PaintObserver = Callable[["ShapeItem", Detail], None]
 
 # Enum members and flags looked up once: each PySide6 enum attribute access costs ~1-2
@@ -172,6 +174,19 @@ def cached_look(shape: Shape) -> ShapeLook:
     else:
         look = look_of(shape)
         _LOOKS.keep(id(shape), (shape, look))
+    assert isinstance(look, ShapeLook)
+    return look
+
+
+def cached_coarse_look(shape: Shape, stride: int) -> ShapeLook:
+    """A coarse look of `shape` (`render.coarse_look`), made once while in recent use."""
+    key = (id(shape), stride)
+    entry = _LOOKS.find(key)
+    if isinstance(entry, tuple) and entry[0] is shape:
+        look = entry[1]
+    else:
+        look = coarse_look(shape, stride)
+        _LOOKS.keep(key, (shape, look))
     assert isinstance(look, ShapeLook)
     return look
 
@@ -400,6 +415,8 @@ class ShapeItem(QGraphicsItem):
         if self._extent2 * scale2 < _TINY2:
             return "tiny"
         shape = self._painted
+        if coarse_stride(shape, math.sqrt(self._extent2 * scale2)) > 1:
+            return "coarse"
         if type(shape) is Text:
             assert isinstance(shape, Text)
             px = max(1.0, math.floor(shape.font_size + 0.5))
@@ -421,10 +438,15 @@ class ShapeItem(QGraphicsItem):
         if color is not None:
             painter.fillRect(self._rect, color)
 
-    def paint_shape(self, painter: QPainter, greek: bool) -> None:
-        """The shape in full (text greeked if asked), in the painter's *local* frame,
-        with the overflow marker of a text box whose text does not fit."""
+    def paint_shape(self, painter: QPainter, greek: bool, coarse: float = 0.0) -> None:
+        """The shape in full (text greeked if asked; a points kind coarse at `coarse`
+        device pixels² per unit², see `render.coarse_look`), in the painter's *local*
+        frame, with the overflow marker of a text box whose text does not fit."""
         shape = self._painted
+        if coarse:
+            stride = coarse_stride(shape, math.sqrt(self._extent2 * coarse))
+            paint_look(painter, cached_coarse_look(shape, stride))
+            return
         paint_look(painter, cached_look(shape), cached_layout, greek=greek)
         if type(shape) is Text and not greek:
             assert isinstance(shape, Text)
@@ -452,7 +474,8 @@ class ShapeItem(QGraphicsItem):
         if detail == "tiny":
             self.paint_tiny(painter)
         else:
-            self.paint_shape(painter, detail == "greek")
+            scale2 = abs(painter.worldTransform().determinant()) if detail == "coarse" else 0.0
+            self.paint_shape(painter, detail == "greek", scale2)
         if ShapeItem.paint_observer is not None:
             ShapeItem.paint_observer(self, detail)
 
@@ -544,7 +567,7 @@ class ShapeLayer(QGraphicsItem):
                 continue
             detail = item.detail(scale2)
             painter.setWorldTransform(item.sceneTransform() * scene_to_device)
-            item.paint_shape(painter, detail == "greek")
+            item.paint_shape(painter, detail == "greek", scale2 if detail == "coarse" else 0.0)
             painter.setWorldTransform(scene_to_device)
             at_x = at_y = 0.0
             if observer is not None:
