@@ -468,32 +468,46 @@ def _points_frame(shape: Any) -> tuple[float, float, float, float, float]:
     return x + w / 2.0, y + h / 2.0, w, h, 0.0
 
 
-def _local_points(shape: Any) -> list[QPointF]:
-    """The shape's points in its local frame (origin at the centre of their bounds)."""
-    cx, cy = points_centre(shape.points)
-    return [QPointF(x - cx, y - cy) for x, y in shape.points]
+def _kept(points: Sequence[tuple[float, float]], stride: int) -> Sequence[tuple[float, float]]:
+    """Every `stride`-th point, and the last."""
+    if stride == 1:
+        return points
+    kept = points[::stride]
+    return kept if (len(points) - 1) % stride == 0 else (*kept, points[-1])
 
 
-def _path_markers(shape: Any, pts: list[QPointF]) -> tuple[MarkerOutline, ...]:
-    """An open polygon's end markers (trimming its end points under filled ones)."""
+def _polyline(points: Sequence[tuple[float, float]], closed: bool, cx: float, cy: float,
+              ) -> QPainterPath:  # fmt: skip
+    """The path through `points` (document coordinates), moved by (-cx, -cy): lineTo
+    with plain floats and one translate in C++ cost a third of QPointF objects."""
+    path = QPainterPath()
+    path.moveTo(*points[0])
+    line_to = path.lineTo
+    for x, y in points[1:]:
+        line_to(x, y)
+    if closed:
+        path.closeSubpath()
+    path.translate(-cx, -cy)
+    return path
+
+
+def _path_markers(shape: Any, points: list[tuple[float, float]], cx: float, cy: float,
+                  ) -> tuple[MarkerOutline, ...]:  # fmt: skip
+    """An open polygon's end markers, in the local frame; under filled ones the end
+    points in `points` (document coordinates) are moved back (trimmed)."""
     if shape.closed or (shape.start_marker == "none" and shape.end_marker == "none"):
         return ()
     width = shape.stroke_width
-    head = marker_outline(shape.start_marker, pts[0], pts[1], width)
-    tail = marker_outline(shape.end_marker, pts[-1], pts[-2], width)
-    pts[0] = _trimmed(pts[0], pts[1], head)
-    pts[-1] = _trimmed(pts[-1], pts[-2], tail)
+    ends = [(QPointF(points[i][0] - cx, points[i][1] - cy),
+             QPointF(points[j][0] - cx, points[j][1] - cy))
+            for i, j in ((0, 1), (-1, -2))]  # fmt: skip
+    head = marker_outline(shape.start_marker, *ends[0], width)
+    tail = marker_outline(shape.end_marker, *ends[1], width)
+    for index, end, marker in ((0, ends[0], head), (-1, ends[1], tail)):
+        if marker is not None and marker.trim != 0.0:
+            moved = _trimmed(end[0], end[1], marker)
+            points[index] = (moved.x() + cx, moved.y() + cy)
     return tuple(m for m in (head, tail) if m is not None)
-
-
-def _strided(shape: Any, stride: int) -> list[QPointF]:
-    """Every `stride`-th point (and the last) in the local frame."""
-    cx, cy = points_centre(shape.points)
-    points = shape.points
-    kept = points[::stride]
-    if (len(points) - 1) % stride != 0:
-        kept = (*kept, points[-1])
-    return [QPointF(x - cx, y - cy) for x, y in kept]
 
 
 def _dress_polygon(look: ShapeLook, shape: Any, stride: int = 1) -> None:
@@ -503,14 +517,13 @@ def _dress_polygon(look: ShapeLook, shape: Any, stride: int = 1) -> None:
     if look.fill is None and look.pen is None:
         look.visible = False
         return
-    pts = _local_points(shape) if stride == 1 else _strided(shape, stride)
-    if look.pen is not None:
-        look.markers = _path_markers(shape, pts)
-    path = QPainterPath()
-    path.addPolygon(QPolygonF(pts))
-    if shape.closed:
-        path.closeSubpath()
-    look.path = path
+    cx, cy = points_centre(shape.points)
+    points = _kept(shape.points, stride)
+    if look.pen is not None and not shape.closed:
+        trimmed = list(points)
+        look.markers = _path_markers(shape, trimmed, cx, cy)
+        points = trimmed
+    look.path = _polyline(points, shape.closed, cx, cy)
 
 
 def smooth_segments(
@@ -532,21 +545,19 @@ def smooth_segments(
     return segments
 
 
-def _centred(shape: Any) -> list[tuple[float, float]]:
-    cx, cy = points_centre(shape.points)
-    return [(x - cx, y - cy) for x, y in shape.points]
-
-
 def _dress_freehand(look: ShapeLook, shape: Any) -> None:
     look.pen = _pen(shape.stroke, shape.stroke_width, shape.opacity, line=True)
     if look.pen is None:
         look.visible = False
         return
-    local = _centred(shape)
-    path = QPainterPath(QPointF(*local[0]))
+    points = shape.points
+    path = QPainterPath()
+    path.moveTo(*points[0])
     cubic = path.cubicTo
-    for c1x, c1y, c2x, c2y, x, y in smooth_segments(local):
+    for c1x, c1y, c2x, c2y, x, y in smooth_segments(points):
         cubic(c1x, c1y, c2x, c2y, x, y)
+    cx, cy = points_centre(points)
+    path.translate(-cx, -cy)
     look.path = path
 
 
@@ -555,9 +566,8 @@ def _coarse_freehand(look: ShapeLook, shape: Any, stride: int) -> None:
     if look.pen is None:
         look.visible = False
         return
-    path = QPainterPath()
-    path.addPolygon(QPolygonF(_strided(shape, stride)))
-    look.path = path
+    cx, cy = points_centre(shape.points)
+    look.path = _polyline(_kept(shape.points, stride), False, cx, cy)
 
 
 def _paint_path(painter: QPainter, look: ShapeLook, _: LayoutSource | None, g: bool) -> None:
@@ -576,9 +586,10 @@ def _polygon_extent(shape: Any) -> QRectF | None:
     if shape.closed or (shape.start_marker == "none" and shape.end_marker == "none"):
         return None
     half = _half_stroke(shape)
-    pts = _local_points(shape)
-    rect = QPolygonF(pts).boundingRect().adjusted(-half, -half, half, half)
-    for marker in _path_markers(shape, pts):
+    cx, cy = points_centre(shape.points)
+    x, y, w, h = points_bounds(shape.points)
+    rect = QRectF(x - cx - half, y - cy - half, w + 2.0 * half, h + 2.0 * half)
+    for marker in _path_markers(shape, list(shape.points), cx, cy):
         grow = half if not marker.filled else 0.0
         rect = rect.united(marker.path.boundingRect().adjusted(-grow, -grow, grow, grow))
     return rect

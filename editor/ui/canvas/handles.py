@@ -109,7 +109,10 @@ class SelectionOverlay(QGraphicsItem):
     def vertices(self) -> list[tuple[int, QPointF]]:
         """The vertex handles shown now (a single polygon's), with scene positions."""
         frame = self._frame
-        if frame is None or frame.kind != "points" or len(frame.points) > VERTEX_LIMIT:
+        if (
+            frame is None or frame.kind != "points" or len(frame.points) > VERTEX_LIMIT
+            or not self._knob
+        ):  # fmt: skip
             return []
         offset = self.pos()
         ox, oy = offset.x(), offset.y()
@@ -148,8 +151,9 @@ class SelectionOverlay(QGraphicsItem):
             self._outlines.append(outline)
 
     def set_knob_shown(self, shown: bool) -> None:
-        """Show or hide the rotation handle. A move drag hides it, as Inkscape hides its
-        handles while moving: the knob would make every move repaint a taller area."""
+        """Show or hide the rotation handle (and a polygon's vertex handles and the gap
+        around its frame). A move drag hides them, as Inkscape hides its handles while
+        moving: they would make every move repaint a larger area."""
         if shown != self._knob:
             self.prepareGeometryChange()
             self._knob = shown
@@ -172,7 +176,7 @@ class SelectionOverlay(QGraphicsItem):
             small = min(abs(frame.width), abs(frame.height)) / self._px
             if small < MIDDLE_HANDLES_MIN_PX:
                 handles = CORNER_HANDLES
-        gap = POINTS_GAP_PX * self._px if frame.kind == "points" else 0.0
+        gap = POINTS_GAP_PX * self._px if frame.kind == "points" and self._knob else 0.0
         result = []
         for handle in handles:
             x, y = frame.handle_point(handle)
@@ -218,7 +222,7 @@ class SelectionOverlay(QGraphicsItem):
             return QRectF()
         frame = self._frame
         grow = (HANDLE_PX + 2.0) * self._px
-        if frame.kind == "points":
+        if frame.kind == "points" and self._knob:
             grow += POINTS_GAP_PX * self._px
         rect = self._extent.adjusted(-grow, -grow, grow, grow)
         if frame.kind == "box" and self._knob:
