@@ -250,6 +250,10 @@ CANVAS_KEYS: ShortcutGroup = (
         ("Pan", "Space+drag, middle button drag"),
         ("Zoom about the cursor", "Ctrl+wheel"),
         ("Edit a text box", "Double-click, or Enter on a selected text box"),
+        ("End a polygon (Polygon tool)", "Double-click, Enter, or a click on its first corner"),
+        ("Take the last corner back (Polygon tool)", "Backspace"),
+        ("Add a corner to a selected polygon", "Ctrl+click on an edge"),
+        ("Delete a selected corner", "Delete, Backspace (click its handle first)"),
         ("Cancel gesture / back to Select", "Escape"),
     ],
 )

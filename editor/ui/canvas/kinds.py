@@ -17,23 +17,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPolygonF
 
 from editor.io.render import TEXT_PADDING, local_transform
-from editor.model import (
-    Box,
-    Ellipse,
-    Freehand,
-    Line,
-    Polygon,
-    Rect,
-    Shape,
-    Text,
-    ellipse,
-    freehand,
-    line,
-    polygon,
-    rect,
-    text,
-)
+from editor.model import Box, Ellipse, Line, Rect, Shape, Text, ellipse, line, rect, text
 from editor.model.points import points_bounds
+from editor.model.shapes import Freehand, Polygon, freehand, polygon
 from editor.ui.icons import FILL, INK, ink_pen
 
 from .geometry import Frame, box_from_drag, clamp_coord, constrain_45

@@ -7,6 +7,7 @@ ShapeLayer paints them, so every change must have the right area repainted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from editor.commands import DeleteShapes, MoveShapes, Reorder
 from editor.io.export import export_png, export_svg
 from editor.io.render import paint_page
-from editor.model import Page, Shape, Snapshot, ellipse, line, rect, text
+from editor.model import Page, Shape, Snapshot, ellipse, freehand, line, polygon, rect, text
 from editor.ui.canvas import Canvas, ShapeItem
 from editor.ui.canvas.items import GREEK_PX, TINY_PX, Detail, clear_caches
 from editor.ui.canvas.simulate import drag, key, release_view, view_point
@@ -342,3 +343,48 @@ def test_after_the_first_paint_the_index_is_built_and_used(
     found = scene.shape_at(QPointF(21, 13), 1.0)
     assert found is not None and found.shape_id == "s51"
     assert 0 < len(asked) < 100
+
+
+# ------------------------------------------------------ coarse polygons and strokes
+def wave(x0: float, y0: float, width: float, n: int) -> list[tuple[float, float]]:
+    return [(x0 + width * k / (n - 1), y0 + width / 8 * math.sin(k / 6)) for k in range(n)]
+
+
+def test_a_stroke_of_many_points_small_on_screen_is_coarse_and_looks_the_same(
+    make_canvas: Callable[[Session], Canvas], painted: dict[str, list[Detail]]
+) -> None:
+    shapes = (
+        freehand("stroke", wave(100, 300, 600, 700), stroke="#0000ff", stroke_width=6),
+        polygon("few", [(100, 100), (200, 100), (150, 180)], True, fill="#ff0000"),
+    )
+    canvas = make_canvas(Session(Snapshot(Page(800, 600, "#ffffff"), shapes)))
+    image = repaint(canvas, painted)
+    # 700 points over 600 px: under 1 px apart, under the 2 px spacing: coarse at 100 %.
+    assert how(painted) == {"stroke": {"coarse"}, "few": {"full"}}
+    canvas.set_zoom(4.0)
+    canvas.centerOn(QPointF(400, 300))
+    repaint(canvas, painted)
+    assert how(painted)["stroke"] == {"full"}
+    # The coarse polyline and the full curve agree on the pixels (antialiased edges aside).
+    canvas.set_zoom(1.0)
+    canvas.centerOn(QPointF(400, 300))
+    coarse = repaint(canvas, painted)
+    full = QImage(coarse.size(), QImage.Format.Format_ARGB32)
+    full.fill(QColor("#ffffff"))
+    painter = QPainter(full)
+    try:
+        painter.setTransform(canvas.viewportTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_page(painter, Snapshot(Page(800, 600, "#ffffff"), shapes))
+    finally:
+        painter.end()
+    differ = 0
+    area = canvas.mapFromScene(QRectF(90, 200, 620, 200)).boundingRect()  # the stroke's
+    for y in range(area.top(), area.bottom(), 2):
+        for x in range(area.left(), area.right(), 2):
+            a, b = coarse.pixelColor(x, y), full.pixelColor(x, y)
+            if max(abs(a.red() - b.red()), abs(a.green() - b.green()),
+                   abs(a.blue() - b.blue())) > 96:  # fmt: skip
+                differ += 1
+    assert image.size() == coarse.size()
+    assert differ <= 20, differ  # of ~31,000 samples
