@@ -61,6 +61,8 @@ Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
 Release = Callable[[list[dict[str, Any]], Callable[[str], bool]], object]
 #: Told (writer thread) of every envelope that may still run, and a grace in seconds.
 Sweep = Callable[[list[dict[str, Any]], float], object]
+#: Told (writer thread, inside the insert's transaction) of a new job's id and envelope.
+Added = Callable[[sqlite3.Connection, JobId, dict[str, Any], float], None]
 
 ID_BLOCK = 1000
 PRUNE_EVERY = 200
@@ -133,6 +135,7 @@ class SqliteJobStore:
         release: Release | None = None,
         mark: Callable[[], threading.Event | None] | None = None,
         after_commit: Callable[[Callable[[], None]], None] | None = None,
+        on_added: Added | None = None,
     ) -> None:
         """`read`: a connection for reads (and the first id block); `put`, `flush`: the
         database writer's (editor.journal.writer.Writer); `owner`: this process;
@@ -141,6 +144,8 @@ class SqliteJobStore:
         `mark`: the writer's "tell me when this is committed" (see `written`).
         `after_commit`: the writer's "run this once the batch is committed": released
         files are removed only then (else at once).
+        `on_added(conn, id, envelope, now)`: runs in the transaction that inserts a new
+        job's row (the save outbox: the journal's record of the save goes in with it).
 
         Raises sqlite3.Error when the tables cannot be read or the first block of ids
         cannot be reserved (tables missing or damaged, the database locked): the caller
@@ -154,65 +159,14 @@ class SqliteJobStore:
         self.keep_finished = keep_finished
         self.keep_dead = keep_dead
         self._clock = clock
-        self._ids: deque[range] = deque()
-        self._next_ids: deque[range] = deque()  # filled on the writer thread
-        self._current: Iterator[int] = iter(())
-        self._left = 0
-        self._fetching = False
-        self._lock = threading.Lock()
         self._finishes = 0
         self._release = Releaser(release, after_commit) if release is not None else None
         self._mark = mark
+        self._on_added = on_added
         self._written: dict[JobId, threading.Event] = {}
-        self._end = 0  # the end of the last block taken
         self._read.execute(f"SELECT {_COLUMNS} FROM jobs LIMIT 0")  # every column there
-        self._take(self._reserve_here())
+        self._ids = IdBlocks(read, put)
         self._put(self._prune_op())
-
-    # ------------------------------------------------------------------- ids
-    def _take(self, block: range) -> None:
-        self._current = iter(block)
-        self._left = len(block)
-        self._end = block.stop
-
-    def _reserve_here(self) -> range:
-        """Reserve a block on the calling thread (at start, or when the writer has not)."""
-        self._read.execute("BEGIN IMMEDIATE")
-        try:
-            block = reserve_ids(self._read)
-            self._read.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._read.execute("ROLLBACK")
-            raise
-        return block
-
-    def _new_id(self) -> JobId:
-        if self._left <= ID_BLOCK // 2 and not self._fetching:
-            self._fetching = True
-            self._put(self._fetch_op)
-        if self._left == 0:
-            with self._lock:
-                block = self._next_ids.popleft() if self._next_ids else None
-            if block is None:  # the writer has not fetched one yet: take one here
-                try:
-                    block = self._reserve_here()
-                except sqlite3.Error as exc:
-                    # The database stopped working (its writer stops too, and says so):
-                    # go on with ids of our own; nothing more reaches the table anyway.
-                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
-                                str(exc))  # fmt: skip
-                    block = range(self._end, self._end + ID_BLOCK)
-            else:
-                self._fetching = False
-            self._take(block)
-        self._left -= 1
-        return next(self._current)
-
-    def _fetch_op(self, conn: sqlite3.Connection) -> None:
-        block = reserve_ids(conn)
-        with self._lock:
-            self._next_ids.append(block)
 
     # ---------------------------------------------------------------- writes
     def add(
@@ -225,21 +179,24 @@ class SqliteJobStore:
         kind: str = "",
         target: str | None = None,
     ) -> tuple[JobId, bool]:
-        job_id = self._new_id()
-        owner = self.owner
+        job_id = self._ids.new_id()
+        owner, on_added = self.owner, self._on_added
 
         def op(conn: sqlite3.Connection) -> None:  # on the writer thread
+            made: dict[str, Any] | None = None
             try:
                 made = envelope() if callable(envelope) else envelope
                 text: str | None = json.dumps(made)
             except Exception as exc:  # a job no kind can describe: kept, unreadable
                 log.warning("job %s (%s) has no envelope: %s", job_id, name, str(exc))
-                text = None
+                text, made = None, None
             added = conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner,
                                            now, now)).rowcount  # fmt: skip
             if not added:  # the partial unique index: another process has the key pending
                 log.warning("job %s (%s) is not stored: a job with its key is pending in "
                             "another process; it runs here unstored", job_id, name)  # fmt: skip
+            elif on_added is not None and made is not None:
+                on_added(conn, job_id, made, now)  # the same transaction as the row
 
         self._put(op)
         if self._mark is not None:
@@ -411,6 +368,68 @@ class SqliteJobStore:
         if row.state is JobState.RUNNING and row.lease_until is not None:
             return row.lease_until > now or _same_host(row.owner)
         return True
+
+
+class IdBlocks:
+    """Job ids unique across processes: blocks reserved in the database (`job_ids`),
+    handed out from memory; the next block is fetched on the writer thread before this
+    one runs out."""
+
+    def __init__(self, read: sqlite3.Connection, put: Callable[[Op], None]) -> None:
+        """Reserves the first block here (sqlite3.Error if it cannot)."""
+        self._read = read
+        self._put = put
+        self._next_ids: deque[range] = deque()  # filled on the writer thread
+        self._current: Iterator[int] = iter(())
+        self._left = 0
+        self._fetching = False
+        self._lock = threading.Lock()
+        self._end = 0  # the end of the last block taken
+        self._take(self._reserve_here())
+
+    def _take(self, block: range) -> None:
+        self._current = iter(block)
+        self._left = len(block)
+        self._end = block.stop
+
+    def _reserve_here(self) -> range:
+        """Reserve a block on the calling thread (at start, or when the writer has not)."""
+        self._read.execute("BEGIN IMMEDIATE")
+        try:
+            block = reserve_ids(self._read)
+            self._read.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._read.execute("ROLLBACK")
+            raise
+        return block
+
+    def new_id(self) -> JobId:
+        if self._left <= ID_BLOCK // 2 and not self._fetching:
+            self._fetching = True
+            self._put(self._fetch_op)
+        if self._left == 0:
+            with self._lock:
+                block = self._next_ids.popleft() if self._next_ids else None
+            if block is None:  # the writer has not fetched one yet: take one here
+                try:
+                    block = self._reserve_here()
+                except sqlite3.Error as exc:
+                    # The database stopped working (its writer stops too, and says so):
+                    # go on with ids of our own; nothing more reaches the table anyway.
+                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
+                                str(exc))  # fmt: skip
+                    block = range(self._end, self._end + ID_BLOCK)
+            else:
+                self._fetching = False
+            self._take(block)
+        self._left -= 1
+        return next(self._current)
+
+    def _fetch_op(self, conn: sqlite3.Connection) -> None:
+        block = reserve_ids(conn)
+        with self._lock:
+            self._next_ids.append(block)
 
 
 class Releaser:

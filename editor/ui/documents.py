@@ -275,7 +275,8 @@ class DocumentController(QObject):
         revision = session.history.revision()
         snapshot = session.document.snapshot()
         try:
-            job = SaveJob(snapshot, path, revision, ops=self.file_ops)
+            job = SaveJob(snapshot, path, revision, ops=self.file_ops,
+                          origin=self.link.origin(session))  # fmt: skip
             policy = self.settings.save_retry_policy()
             if self.save_policy is not None and not self.settings.save_retry_window():
                 policy = self.save_policy
@@ -315,6 +316,8 @@ class DocumentController(QObject):
         if isinstance(result, SaveResult):
             pending = self._saves.pop(job_id, None)
             if pending is None:
+                if not result.superseded:
+                    self._earlier_save_written(result)
                 return
             session = pending.session
             if result.superseded:  # a later save of the same real file was written first
@@ -345,6 +348,47 @@ class DocumentController(QObject):
             self._exports.pop(job_id, None)
             self.settings.set_last_directory(result.path.parent)
             self.message.emit(f"Exported {result.path.name}", 4000)
+
+    def _earlier_save_written(self, result: SaveResult) -> None:
+        """A save this window did not ask for in this run wrote its file: one an earlier
+        run asked for, run again at start (interrupted) or retried from its dead letter.
+        The window's document learns what the file now holds:
+
+        * it is the document that save came from (recovered, or reopened with its
+          history) and its history still has the state the save wrote: that state is
+          the saved one, and an unmodified window moves to it (a reload that keeps the
+          history);
+        * it is that file, unmodified: the window reloads it;
+        * otherwise, with changes: they stay, and the document is marked as not on disk
+          (its old saved state is no longer the file's).
+        """
+        session, path = self.session, result.path.resolve()
+        origin, name = result.origin, path.name
+        recorder = session.recorder
+        ours = origin is not None and recorder is not None and recorder.doc_id == origin.document
+        if ours and origin is not None and origin.index is not None and self.link.holds(
+            session, origin.index, path
+        ):  # fmt: skip
+            history = session.history
+            follow = not history.is_modified()
+            if follow:  # the window follows its file, as a reload would, keeping the history
+                history.set_index(origin.index)
+            history.mark_saved(origin.index)
+            self.link.saved(session, result.sha256, path)
+            if follow:
+                said = f"Reloaded {name}: a save from when Strata last stopped has written it"
+            else:
+                said = f"Saved {name} (a save from when Strata last stopped)"
+            self.message.emit(said, 0)
+        elif ours or (session.path is not None and session.path.resolve() == path):
+            if not session.history.is_modified() and not session.read_only and not ours:
+                if self._open_unlocked(path):
+                    self.message.emit(f"Reloaded {name}: a save from when Strata last "
+                                      f"stopped has written it", 0)  # fmt: skip
+            else:
+                session.history.mark_not_on_disk()
+                self.message.emit(f"{name} was written by a save from when Strata last "
+                                  f"stopped; your changes here are not in it", 0)  # fmt: skip
 
     def _job_changed(self, record: JobRecord) -> None:
         if record.state not in (JobState.DEAD, JobState.CANCELLED):

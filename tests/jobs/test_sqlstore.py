@@ -45,7 +45,7 @@ def open_store(tmp_path: Path) -> Iterator[OpenStore]:
 def test_the_tables_are_a_step_of_the_journals_migrations(tmp_path: Path) -> None:
     conn, problem = open_database(tmp_path / "j.sqlite3")
     assert conn is not None and problem is None
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"documents", "entries", "bases", "jobs", "job_ids"} <= tables
 
@@ -271,10 +271,11 @@ def test_ids_go_on_when_the_database_stops_giving_them(open_store: OpenStore) ->
     store = open_store()
     first = [store.add({"type": "t"}, f"k{n}", 1.0)[0] for n in range(ID_BLOCK // 2 - 1)]
     store.flush()
-    store._read.close()  # the database went away (the writer has failed too)
-    store._read = sqlite3.connect(":memory:")
-    store._next_ids.clear()
-    store._fetching = True  # the writer never fetched the next block
+    ids = store._ids
+    ids._read.close()  # the database went away (the writer has failed too)
+    ids._read = sqlite3.connect(":memory:")
+    ids._next_ids.clear()
+    ids._fetching = True  # the writer never fetched the next block
     more = [store.add({"type": "t"}, f"m{n}", 1.0)[0] for n in range(ID_BLOCK)]
     assert len(set(first + more)) == len(first) + len(more)
 
