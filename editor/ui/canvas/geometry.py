@@ -230,7 +230,11 @@ def rotated(shape: Shape, frame: Frame, start: tuple[float, float], end: tuple[f
             *, snap15: bool) -> Shape:  # fmt: skip
     """The box shape after its rotation handle was dragged from `start` to `end` (scene
     points): turned about its centre by the angle the pointer swept there; `snap15`
-    (Shift) makes the resulting rotation a multiple of 15 degrees."""
+    (Shift) makes the resulting rotation a multiple of 15 degrees. A polygon or stroke
+    (a "points" frame) has no stored rotation: its points turn about the centre of their
+    bounds, by the swept angle (Shift: a multiple of 15 degrees of it)."""
+    if frame.kind == "points":
+        return _rotated_points(shape, frame, start, end, snap15=snap15)
     a0 = math.atan2(start[1] - frame.cy, start[0] - frame.cx)
     a1 = math.atan2(end[1] - frame.cy, end[0] - frame.cx)
     angle = frame.angle + math.degrees(a1 - a0)
@@ -240,6 +244,27 @@ def rotated(shape: Shape, frame: Frame, start: tuple[float, float], end: tuple[f
     if angle == normal_angle(getattr(shape, "rotation", 0.0)):
         return shape
     return msgspec.structs.replace(shape, rotation=angle)
+
+
+def _rotated_points(shape: Any, frame: Frame, start: tuple[float, float],
+                    end: tuple[float, float], *, snap15: bool) -> Any:  # fmt: skip
+    cx, cy = (frame.left + frame.right) / 2.0, (frame.top + frame.bottom) / 2.0
+    a0 = math.atan2(start[1] - cy, start[0] - cx)
+    a1 = math.atan2(end[1] - cy, end[0] - cx)
+    degrees = math.degrees(a1 - a0)
+    if snap15:
+        degrees = snap_angle(degrees)
+    degrees = normal_angle(round(degrees, 6))
+    if degrees == 0.0:
+        return shape
+    a = math.radians(degrees)
+    c, s = math.cos(a), math.sin(a)
+    points = tuple(
+        (clamp_coord(round(cx + (x - cx) * c - (y - cy) * s, 6) + 0.0),
+         clamp_coord(round(cy + (x - cx) * s + (y - cy) * c, 6) + 0.0))
+        for x, y in shape.points
+    )  # fmt: skip
+    return msgspec.structs.replace(shape, points=points)
 
 
 #: Each kind's own frame when it is selected alone, by shape class: filled in by

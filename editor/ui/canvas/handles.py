@@ -184,10 +184,16 @@ class SelectionOverlay(QGraphicsItem):
             x += (2.0 * ux - 1.0) * gap
             y += (2.0 * uy - 1.0) * gap
             result.append((handle, QPointF(x + offset.x(), y + offset.y())))
-        if frame.kind == "box" and self._knob:
-            x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
+        if frame.kind in ("box", "points") and self._knob:
+            x, y = rotation_handle_point(frame, self._knob_distance(frame))
             result.append((Handle.ROTATE, QPointF(x + offset.x(), y + offset.y())))
         return result
+
+    def _knob_distance(self, frame: Frame) -> float:
+        """The rotation knob's distance above the top edge, in scene units (a polygon's
+        resize handles sit in a gap outside its bounds: the knob goes that much higher)."""
+        gap = POINTS_GAP_PX if frame.kind == "points" else 0.0
+        return (ROTATE_HANDLE_PX + gap) * self._px
 
     def handle_at(self, scene_point: QPointF) -> Handle | None:
         """The handle under a scene point (the nearest within HANDLE_HIT_PX), or None."""
@@ -225,10 +231,10 @@ class SelectionOverlay(QGraphicsItem):
         if frame.kind == "points" and self._knob:
             grow += POINTS_GAP_PX * self._px
         rect = self._extent.adjusted(-grow, -grow, grow, grow)
-        if frame.kind == "box" and self._knob:
+        if frame.kind in ("box", "points") and self._knob:
             # Only the knob's own square: growing every side by the stem's length made
             # each move of a dragged box repaint five times the area (bench_canvas).
-            x, y = rotation_handle_point(frame, ROTATE_HANDLE_PX * self._px)
+            x, y = rotation_handle_point(frame, self._knob_distance(frame))
             rect = rect.united(QRectF(x - grow, y - grow, 2.0 * grow, 2.0 * grow))
         return rect
 

@@ -241,6 +241,9 @@ class MoveGesture(Gesture):
 class ResizeGesture(Gesture):
     """Select tool, press on a handle: resize the selection; one SetGeometry on release."""
 
+    #: The step's verb ("" : SetGeometry works it out: "Resize").
+    verb = ""
+
     def __init__(self, canvas: CanvasPort, press: Pointer, handle: Handle, frame: Frame) -> None:
         super().__init__(canvas, press, Qt.MouseButton.LeftButton)
         session = canvas.require_session()
@@ -269,7 +272,9 @@ class ResizeGesture(Gesture):
             if (change := geometry_change(old, new)) is not None
         ]
         if self.dragging and changes:
-            self.canvas.require_session().push(SetGeometry(tuple(changes), joinable=False))
+            self.canvas.require_session().push(
+                SetGeometry(tuple(changes), joinable=False, verb=self.verb)
+            )
         self.cancel()  # ends the previews of shapes the command did not change
 
     def cancel(self) -> None:
@@ -285,6 +290,8 @@ class RotateGesture(ResizeGesture):
     """Select tool, press on a box's rotation handle: turn it about its centre by the
     angle the pointer sweeps (Shift: to a multiple of 15 degrees); one SetGeometry of
     its rotation on release, as for a resize."""
+
+    verb = "Rotate"  # a polygon's turn sets its points, not a rotation
 
     def __init__(self, canvas: CanvasPort, press: Pointer, frame: Frame) -> None:
         super().__init__(canvas, press, Handle.ROTATE, frame)
