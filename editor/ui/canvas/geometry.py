@@ -234,7 +234,8 @@ def rotated(shape: Shape, frame: Frame, start: tuple[float, float], end: tuple[f
     (a "points" frame) has no stored rotation: its points turn about the centre of their
     bounds, by the swept angle (Shift: a multiple of 15 degrees of it)."""
     if frame.kind == "points":
-        return _rotated_points(shape, frame, start, end, snap15=snap15)
+        turned: Shape = _rotated_points(shape, frame, start, end, snap15=snap15)
+        return turned
     a0 = math.atan2(start[1] - frame.cy, start[0] - frame.cx)
     a1 = math.atan2(end[1] - frame.cy, end[0] - frame.cx)
     angle = frame.angle + math.degrees(a1 - a0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -273,8 +275,6 @@ def test_the_rotation_knob_turns_a_polygons_points_about_their_centre_in_one_ste
 def test_shift_turns_a_polygon_in_15_degree_steps(
     qtbot: QtBot, poly_canvas: Canvas, with_polygon: Session
 ) -> None:
-    import math
-
     click(qtbot, poly_canvas, (450, 420))
     knob = dict(poly_canvas.canvas_scene().overlay.visible_handles())[Handle.ROTATE]
     cx, cy = 450.0, 440.0
