@@ -35,7 +35,7 @@ from editor.model.points import (
 from .geometry import constrain_45, geometry_change, moved_vertex, snap
 from .items import TOP_Z, ShapeItem
 from .registry import Tool
-from .tools import CanvasPort, Gesture, Pointer
+from .tools import CanvasPort, Gesture, Pointer, PreviewGesture, add_drawn
 
 #: A freehand stroke keeps no point closer than this to the simplified path, in screen
 #: pixels at the zoom it was drawn at.
@@ -51,7 +51,7 @@ Point = tuple[float, float]
 _K = Qt.Key
 
 
-class PolygonGesture(Gesture):
+class PolygonGesture(PreviewGesture):
     """The Polygon tool's click-per-vertex gesture (see the module docstring)."""
 
     drag_cursor = Qt.CursorShape.CrossCursor
@@ -63,7 +63,6 @@ class PolygonGesture(Gesture):
         self.dragging = True
         self.points: list[Point] = []
         self._pointer: Point | None = None
-        self._preview: ShapeItem | None = None
         self._shape_id = ""
         self.next_press(press)
 
@@ -129,12 +128,14 @@ class PolygonGesture(Gesture):
                 self._preview.hide()
             return
         shape = self._shape(points, False)
-        if self._preview is None:
-            self._preview = ShapeItem(shape, TOP_Z)
-            self.canvas.canvas_scene().add_helper(self._preview)
+        preview = self._preview
+        if preview is None:
+            preview = self._preview = ShapeItem(shape, TOP_Z)
+            self.canvas.canvas_scene().add_helper(preview)
         else:
-            self._preview.preview(shape)
-        self._preview.show()
+            assert isinstance(preview, ShapeItem)
+            preview.preview(shape)
+        preview.show()
 
     def finish(self, *, closed: bool | None = None) -> None:
         """End the gesture: add the polygon (three vertices or more: closed, unless
@@ -146,17 +147,10 @@ class PolygonGesture(Gesture):
             return
         shape = self._shape(points, len(points) >= MIN_CLOSED_POINTS if closed is None else closed)
         canvas.set_tool("select")  # cancels this gesture (its preview goes)
-        session = canvas.require_session()
-        session.push(AddShapes((shape,)))
-        session.selection.set([shape.id])
-
-    def cancel(self) -> None:
-        if self._preview is not None:
-            self.canvas.canvas_scene().removeItem(self._preview)
-            self._preview = None
+        add_drawn(canvas, shape)
 
 
-class StrokeGesture(Gesture):
+class StrokeGesture(PreviewGesture):
     """The Pen tool's press-drag-release freehand stroke (see the module docstring).
 
     The tool stays active after a stroke (as Excalidraw's pen does), so strokes follow
@@ -169,7 +163,7 @@ class StrokeGesture(Gesture):
         self.tool = tool
         self.raw: list[Point] = [self._at(press)]
         self._path = QPainterPath(QPointF(*self.raw[0]))
-        self._item: QGraphicsPathItem | None = None
+        self._item: QGraphicsPathItem | None = None  # the preview, as its own type
 
     def _at(self, p: Pointer) -> Point:
         step = self.canvas.snap_step() * _STROKE_GRID
@@ -183,7 +177,7 @@ class StrokeGesture(Gesture):
         self.dragging = True
         self._path.lineTo(*at)
         if self._item is None:
-            self._item = _stroke_preview(self.canvas)
+            self._item = self._preview = _stroke_preview(self.canvas)
             self.canvas.canvas_scene().add_helper(self._item)
         self._item.setPath(self._path)
 
@@ -201,9 +195,8 @@ class StrokeGesture(Gesture):
         session.push(AddShapes((shape,)))
 
     def cancel(self) -> None:
-        if self._item is not None:
-            self.canvas.canvas_scene().removeItem(self._item)
-            self._item = None
+        super().cancel()
+        self._item = None
 
 
 def _stroke_preview(canvas: CanvasPort) -> QGraphicsPathItem:

@@ -58,6 +58,7 @@ __all__ = [
     "MoveGesture",
     "PanGesture",
     "Pointer",
+    "PreviewGesture",
     "ResizeGesture",
     "RotateGesture",
     "RubberBandGesture",
@@ -348,7 +349,25 @@ class RubberBandGesture(Gesture):
             self._band = None
 
 
-class DrawGesture(Gesture):
+class PreviewGesture(Gesture):
+    """A gesture that shows one helper item (the shape being drawn) while it runs."""
+
+    _preview: QGraphicsItem | None = None
+
+    def cancel(self) -> None:
+        if self._preview is not None:
+            self.canvas.canvas_scene().removeItem(self._preview)
+            self._preview = None
+
+
+def add_drawn(canvas: CanvasPort, shape: Shape) -> None:
+    """The end of drawing a shape: one "Add ..." step, and the new shape selected."""
+    session = canvas.require_session()
+    session.push(AddShapes((shape,)))
+    session.selection.set([shape.id])
+
+
+class DrawGesture(PreviewGesture):
     """A press-drag-release drawing tool (Rectangle, Ellipse, Line, Text): drag from
     corner to corner (end to end); what a drag and a click draw is the tool's
     (`Tool.drag`, `Tool.click`, registered in kinds.py).
@@ -424,14 +443,7 @@ class DrawGesture(Gesture):
             assert type(shape) is Text
             canvas.begin_text_edit(shape, pending=True)
             return
-        session = canvas.require_session()
-        session.push(AddShapes((shape,)))
-        session.selection.set([shape.id])
-
-    def cancel(self) -> None:
-        if self._preview is not None:
-            self.canvas.canvas_scene().removeItem(self._preview)
-            self._preview = None
+        add_drawn(canvas, shape)
 
 
 class PanGesture(Gesture):

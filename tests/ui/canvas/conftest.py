@@ -27,6 +27,12 @@ class FakeClock:
         self.now += seconds
 
 
+def history_texts(session: Session) -> list[str]:
+    """The history's steps, oldest first, as the History panel names them."""
+    stack = session.history.stack
+    return [stack.text(i) for i in range(stack.count())]
+
+
 def sample_session() -> Session:
     """Page 800 x 600; each shape well apart so clicks are unambiguous."""
     shapes = (

@@ -13,10 +13,7 @@ from editor.ui.canvas import Canvas
 from editor.ui.canvas.simulate import click, key, move, press, release
 from editor.ui.session import Session
 
-
-def history_texts(session: Session) -> list[str]:
-    stack = session.history.stack
-    return [stack.text(i) for i in range(stack.count())]
+from .conftest import history_texts
 
 
 def wave(n: int) -> list[tuple[float, float]]:

@@ -16,16 +16,11 @@ from editor.ui.canvas.items import ShapeItem
 from editor.ui.canvas.simulate import click, double_click, drag, key, move, press
 from editor.ui.session import Session
 
-from .conftest import sample_session
+from .conftest import history_texts, sample_session
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 HOVER = Qt.MouseButton.NoButton
-
-
-def history_texts(session: Session) -> list[str]:
-    stack = session.history.stack
-    return [stack.text(i) for i in range(stack.count())]
 
 
 def added(session: Session, before: set[str]) -> Polygon:
@@ -255,17 +250,22 @@ def test_moving_a_polygon_and_its_z_order(
     assert item is not None and item.zValue() < poly_canvas.item_for("r").zValue()  # type: ignore[union-attr]
 
 
+def select_and_knob(qtbot: QtBot, canvas: Canvas) -> tuple[float, float, float]:
+    """Select the triangle; its rotation knob (x, y) and the knob's distance from the
+    centre of its bounds (450, 440: 400..500 x 400..480)."""
+    click(qtbot, canvas, (450, 420))
+    knob = dict(canvas.canvas_scene().overlay.visible_handles())[Handle.ROTATE]
+    return knob.x(), knob.y(), 440.0 - knob.y()
+
+
 def test_the_rotation_knob_turns_a_polygons_points_about_their_centre_in_one_step(
     qtbot: QtBot, poly_canvas: Canvas, with_polygon: Session
 ) -> None:
-    click(qtbot, poly_canvas, (450, 420))
-    overlay = poly_canvas.canvas_scene().overlay
-    knob = dict(overlay.visible_handles())[Handle.ROTATE]
-    cx, cy = 450.0, 440.0  # the triangle's bounds: 400..500 x 400..480
-    assert knob.x() == cx and knob.y() < 400
-    radius = cy - knob.y()
+    kx, ky, radius = select_and_knob(qtbot, poly_canvas)
+    cx, cy = 450.0, 440.0
+    assert kx == cx and ky < 400
     # A quarter turn clockwise: from straight up to straight right of the centre.
-    drag(qtbot, poly_canvas, (knob.x(), knob.y()), (cx + radius, cy))
+    drag(qtbot, poly_canvas, (kx, ky), (cx + radius, cy))
     assert points(with_polygon) == ((490, 390), (490, 490), (410, 440))
     assert history_texts(with_polygon) == ["Rotate Polygon"]
     with_polygon.history.undo()
@@ -275,13 +275,11 @@ def test_the_rotation_knob_turns_a_polygons_points_about_their_centre_in_one_ste
 def test_shift_turns_a_polygon_in_15_degree_steps(
     qtbot: QtBot, poly_canvas: Canvas, with_polygon: Session
 ) -> None:
-    click(qtbot, poly_canvas, (450, 420))
-    knob = dict(poly_canvas.canvas_scene().overlay.visible_handles())[Handle.ROTATE]
+    kx, ky, radius = select_and_knob(qtbot, poly_canvas)
     cx, cy = 450.0, 440.0
-    radius = cy - knob.y()
     a = math.radians(50)  # 50 degrees snaps to 45
     end = (cx + radius * math.sin(a), cy - radius * math.cos(a))
-    drag(qtbot, poly_canvas, (knob.x(), knob.y()), end, modifiers=SHIFT)
+    drag(qtbot, poly_canvas, (kx, ky), end, modifiers=SHIFT)
     x, y = points(with_polygon)[1]  # (500, 400) turned 45 degrees about the centre
     c = math.cos(math.radians(45))
     assert (x, y) == pytest.approx((cx + 50 * c + 40 * c, cy + 50 * c - 40 * c), abs=1e-6)
