@@ -12,6 +12,8 @@ messages into the editor's wording.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import re
@@ -165,6 +167,22 @@ def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     return _one_line(text, limit)
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic collector off while a document's shapes are decoded: it ran again and
+    again over the growing heap of new shapes and point tuples (none of which can form
+    a cycle), a third of the decode of 1.1 million points (0.48-0.72 s -> 0.39 s). As
+    the scene's build does: put back only if it was on (another thread may have it
+    off; whichever ends last with it on leaves it on)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def decode(data: bytes) -> Snapshot:
     """Validate and decode a document from bytes."""
     data = _json_text(data)
@@ -190,7 +208,8 @@ def decode(data: bytes) -> Snapshot:
     if isinstance(env.shapes, UnsetType):
         raise FormatError('missing required field "shapes"', "top level")
     page = _decode_json(_page_decoder.decode, env.page, "page")
-    shapes = _decode_json(_shapes_decoder.decode, env.shapes, "shapes")
+    with _no_cyclic_gc():
+        shapes = _decode_json(_shapes_decoder.decode, env.shapes, "shapes")
     seen: dict[str, int] = {}
     for n, shape in enumerate(shapes):
         first = seen.setdefault(shape.id, n)
