@@ -518,7 +518,11 @@ def set_property(window: MainWindow, name: str, value: object) -> None:
         dialog.setCurrentColor(QColor(str(value)))
         dialog.accept()
     elif isinstance(field, QCheckBox):
-        if field.isChecked() != bool(value):
+        # A partly checked box (a mixed selection) is clicked until it says `value`.
+        want = Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
+        for _ in range(3):
+            if field.checkState() == want:
+                break
             QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     elif isinstance(field, QComboBox) and not field.isEditable():
         # A list of choices (an end marker): chosen with the arrow keys, as a person

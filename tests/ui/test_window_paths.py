@@ -23,6 +23,7 @@ from editor.testing import (
     set_property,
     undo_texts,
 )
+from editor.ui.canvas.geometry import Handle
 from editor.ui.main_window import MainWindow
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
@@ -139,3 +140,58 @@ def test_save_load_and_export_of_the_new_kinds(strata_window: OpenWindow, tmp_pa
     pdf = export(window, tmp_path / "paths.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert polygon_of(window, pid).fill == "#3366ff"
+
+
+def test_width_in_properties_scales_a_polygons_points(strata_window: OpenWindow) -> None:
+    window = strata_window()
+    at_100(window)
+    sid = draw_path(window, "polygon", TRIANGLE)
+    set_property(window, "Width", 400)
+    assert polygon_of(window, sid).points == ((200, 200), (600, 200), (400, 360))
+    assert undo_texts(window)[-1] == "Resize Polygon"
+    press(window, Qt.Key.Key_Z, Ctrl)
+    assert polygon_of(window, sid).points == tuple(TRIANGLE)
+
+
+def test_closed_on_a_mixed_selection_is_partly_checked_and_closes_all(
+    strata_window: OpenWindow,
+) -> None:
+    window = strata_window()
+    at_100(window)
+    closed = draw_path(window, "polygon", TRIANGLE)
+    opened = draw_path(window, "polygon", [(500, 200), (700, 250)])
+    assert not polygon_of(window, opened).closed
+    select(window, closed, opened)
+    box = window.properties.closed
+    assert box.checkState() == Qt.CheckState.PartiallyChecked
+    set_property(window, "Closed", True)
+    assert polygon_of(window, closed).closed and polygon_of(window, opened).closed
+    assert undo_texts(window)[-1] == "Close Polygon"  # the one that changed
+    assert box.checkState() == Qt.CheckState.Checked and not box.isTristate()
+
+
+def test_a_stroke_is_resized_by_its_handle_and_picked_on_its_line_only(
+    strata_window: OpenWindow,
+) -> None:
+    window = strata_window()
+    at_100(window)
+    fid = draw_path(window, "freehand", [(100 + x, 300 + (x % 50)) for x in range(0, 200, 2)])
+    stroke = window.document[fid]
+    assert type(stroke) is Freehand
+    assert window.canvas.tool() == "freehand"  # the pen stays for the next stroke
+    press(window, Qt.Key.Key_Escape)  # back to Select
+    x0, y0 = stroke.points[0]
+    click(window, (x0, y0))  # on the stroke: selects it
+    assert window.session.selection.ids() == (fid,)
+    click(window, (150, 250))  # inside its bounds, off the line: selects nothing
+    assert window.session.selection.ids() == ()
+    select(window, fid)
+    handles = dict(window.canvas.canvas_scene().overlay.visible_handles())
+    se = handles[Handle.SE]
+    assert window.canvas.canvas_scene().overlay.vertices() == []  # a stroke: no vertices
+    before = window.document[fid]
+    drag(window, (se.x(), se.y()), (se.x() + 100, se.y()))
+    after = window.document[fid]
+    assert type(after) is Freehand and type(before) is Freehand
+    assert max(p[0] for p in after.points) > max(p[0] for p in before.points) + 90
+    assert undo_texts(window)[-1] == "Resize Freehand Stroke"
