@@ -494,8 +494,8 @@ def set_property(window: MainWindow, name: str, value: object) -> None:
     """Set a Properties field, found by its accessible name ("Stroke width", "Fill colour",
     "No fill", "Font family", "X", ...; listed in docs/testing.md), with real keys and
     clicks: a number or font is typed and committed with Enter, a colour ("#rrggbb") is
-    picked in the colour dialog, a check box is clicked if it is not already `value`, a
-    marker ("arrow", ...) is chosen in its list with the arrow keys."""
+    picked in the colour dialog, a check box is clicked until it says `value` (a partly
+    checked one too), a marker ("arrow", ...) is chosen in its list with the arrow keys."""
     panel = window.properties
     dock = panel.parentWidget()
     if dock is not None and not dock.isVisible():
