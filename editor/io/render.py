@@ -77,6 +77,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
@@ -181,13 +182,41 @@ _MITER_JOIN: Final = Qt.PenJoinStyle.MiterJoin
 _INTERSECT: Final = Qt.ClipOperation.IntersectClip
 
 
+class _Pens(threading.local):
+    """Each thread's pens by (colour, width, opacity, line): a drawing's shapes mostly
+    share a few styles, and making a QPen with its QBrush and QColor from Python costs
+    ~10-20 µs. Per thread, because Qt's value classes are reentrant, not thread-safe:
+    an export worker never shares a pen object with the GUI thread. Never changed after
+    it is made (looks only pass it to setPen or read its colour)."""
+
+    def __init__(self) -> None:
+        self.pens: dict[tuple[str, float, float, bool], QPen] = {}
+
+
+_PENS: Final = _Pens()
+#: A thread keeps at most this many pens (emptied when full).
+_PEN_CACHE: Final = 1024
+
+
 def _pen(value: str | None, width: float, opacity: float, *, line: bool) -> QPen | None:
+    if value is None or width <= 0.0:
+        return None
+    pens = _PENS.pens
+    key = (value, width, opacity, line)
+    pen = pens.get(key)
+    if pen is not None:
+        return pen
     color = _faded(value, opacity)
-    if color is None or width <= 0.0:
+    if color is None:
         return None
     if line:
-        return QPen(QBrush(color), width, _SOLID, _ROUND_CAP, _ROUND_JOIN)
-    return QPen(QBrush(color), width, _SOLID, _SQUARE_CAP, _MITER_JOIN)
+        pen = QPen(QBrush(color), width, _SOLID, _ROUND_CAP, _ROUND_JOIN)
+    else:
+        pen = QPen(QBrush(color), width, _SOLID, _SQUARE_CAP, _MITER_JOIN)
+    if len(pens) >= _PEN_CACHE:
+        pens.clear()
+    pens[key] = pen
+    return pen
 
 
 # --------------------------------------------------------------------- geometry
