@@ -98,7 +98,7 @@ class Claimed:
 
     __slots__ = ("_event", "_id", "_lost")
 
-    def __init__(self, event: threading.Event, lost: set[JobId], job_id: JobId) -> None:
+    def __init__(self, event: RowWritten, lost: set[JobId], job_id: JobId) -> None:
         self._event, self._lost, self._id = event, lost, job_id
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -156,7 +156,7 @@ class SqliteJobStore:
         keep_dead: int = KEEP_DEAD,
         clock: Callable[[], float] = time.time,
         release: Release | None = None,
-        mark: Callable[[], threading.Event | None] | None = None,
+        mark: Callable[[], RowWritten | None] | None = None,
         after_commit: Callable[[Callable[[], None]], None] | None = None,
         on_added: Added | None = None,
     ) -> None:
