@@ -345,7 +345,10 @@ def test_two_processes_retrying_one_dead_letter_run_it_once(
         drive(queue)
     assert board.done == {"once": [1]}  # ran once, in one of them
     ended = sorted((q.record(dead).state.value, q.record(dead).reason) for q in queues)
-    assert ended == [("cancelled", "retried or discarded in another Strata first"), ("succeeded", "")]
+    assert ended == [
+        ("cancelled", "retried or discarded in another Strata first"),
+        ("succeeded", ""),
+    ]
     for store in stores:
         store.flush()
     assert stores[0].get(dead).state is JobState.SUCCEEDED  # the loser did not overwrite it
