@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from editor.jobs.job import JobError, JobId, JobState
-from editor.jobs.store import FINISHED, KEEP_DEAD, KEEP_FINISHED, Envelope, StoredJob
+from editor.jobs.store import FINISHED, KEEP_DEAD, KEEP_FINISHED, Envelope, RowWritten, StoredJob
 
 log = logging.getLogger("editor.jobs.store")
 
@@ -84,6 +84,29 @@ _UPDATE = (
     "UPDATE OR IGNORE jobs SET state = ?, attempts = COALESCE(?, attempts), run_after = ?,"
     " error = COALESCE(?, error), owner = ?, lease_until = ?, updated = ? WHERE id = ?"
 )
+
+
+_CLAIM = (
+    "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NULL, owner = ?,"
+    " lease_until = NULL, updated = ? WHERE id = ? AND state = 'dead'"
+)
+
+
+class Claimed:
+    """What the first attempt of a retried dead letter waits for: the claim's commit;
+    `lost` once it is known that another process took the row first."""
+
+    __slots__ = ("_event", "_id", "_lost")
+
+    def __init__(self, event: RowWritten, lost: set[JobId], job_id: JobId) -> None:
+        self._event, self._lost, self._id = event, lost, job_id
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+    @property
+    def lost(self) -> bool:
+        return self._id in self._lost
 
 
 def reserve_ids(conn: sqlite3.Connection, count: int = ID_BLOCK) -> range:
@@ -133,7 +156,7 @@ class SqliteJobStore:
         keep_dead: int = KEEP_DEAD,
         clock: Callable[[], float] = time.time,
         release: Release | None = None,
-        mark: Callable[[], threading.Event | None] | None = None,
+        mark: Callable[[], RowWritten | None] | None = None,
         after_commit: Callable[[Callable[[], None]], None] | None = None,
         on_added: Added | None = None,
     ) -> None:
@@ -163,7 +186,11 @@ class SqliteJobStore:
         self._release = Releaser(release, after_commit) if release is not None else None
         self._mark = mark
         self._on_added = on_added
-        self._written: dict[JobId, threading.Event] = {}
+        #: Dead letters this process tried to retry and another took first (writer thread
+        #: adds; a set's add and `in` are atomic).
+        self._lost: set[JobId] = set()
+        self._claimed: set[JobId] = set()
+        self._written: dict[JobId, RowWritten] = {}
         self._read.execute(f"SELECT {_COLUMNS} FROM jobs LIMIT 0")  # every column there
         self._ids = IdBlocks(read, put)
         self._put(self._prune_op())
@@ -205,7 +232,7 @@ class SqliteJobStore:
                 self._written[job_id] = event
         return job_id, True
 
-    def written(self, job_id: JobId) -> threading.Event | None:
+    def written(self, job_id: JobId) -> RowWritten | None:
         """Set once a new job's row is committed (then forgotten); None if nothing is
         pending. The first attempt waits for it on its worker thread: a job's side
         effects never start before the store knows the job, so a kill cannot leave a
@@ -233,21 +260,50 @@ class SqliteJobStore:
             lease_until if state is JobState.RUNNING else None,
             now, job_id,
         )  # fmt: skip
-        release = self._release
-        if release is not None and state in FINISHED:
+        release = self._release if state in FINISHED else None
+        claimed = job_id in self._claimed
+        if release is not None or claimed:
+            lost = self._lost
 
-            def op(conn: sqlite3.Connection) -> None:  # it will not run again
+            def op(conn: sqlite3.Connection) -> None:
+                if claimed and job_id in lost:  # decided by the claim before this op ran
+                    return  # another Strata retried it first: the row is its
                 conn.execute(_UPDATE, params)
-                release.released(conn, [job_id])
+                if release is not None:  # it will not run again
+                    release.released(conn, [job_id])
 
             self._put(op)
         else:
             self._put((_UPDATE, params))
         if final:
+            self._claimed.discard(job_id)
             self._written.pop(job_id, None)  # ended before an attempt asked (cancelled)
             self._finishes += 1
             if self._finishes % PRUNE_EVERY == 0:
                 self._put(self._prune_op())
+
+    def claim(self, job_id: JobId, now: float, owner: str) -> None:
+        """See JobStore.claim. Decided on the writer thread, in one statement (two
+        processes' claims are serialised by SQLite: exactly one finds the row dead); the
+        first attempt waits for the decision (`written`), and a lost claim does not run."""
+        lost = self._lost
+        lost.discard(job_id)
+        self._claimed.add(job_id)  # its later updates are written only if the claim held
+
+        def op(conn: sqlite3.Connection) -> None:
+            if not conn.execute(_CLAIM, (owner, now, job_id)).rowcount:
+                lost.add(job_id)
+                log.info("job %s was retried or discarded by another Strata first: it does "
+                         "not run here", job_id)  # fmt: skip
+
+        self._put(op)
+        if self._mark is not None:
+            event = self._mark()
+            if event is not None:
+                self._written[job_id] = Claimed(event, lost, job_id)
+
+    def lost(self, job_id: JobId) -> bool:
+        return job_id in self._lost
 
     def renew(self, owner: str, until: float) -> None:
         self._put(("UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'running'",

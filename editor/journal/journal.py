@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import threading
 import time
 import uuid
 import zlib
@@ -32,7 +31,7 @@ from editor.journal import saves
 from editor.journal.rebuild import MOVES, Entry, Rebuilt, paused_gc, rebuild
 from editor.journal.saves import SaveRequest
 from editor.journal.store import open_database
-from editor.journal.writer import Writer
+from editor.journal.writer import Mark, Writer
 from editor.model import Page, Shape, Snapshot
 
 log = logging.getLogger(__name__)
@@ -153,8 +152,8 @@ class Journal:
         if self._writer is not None:
             self._writer.after_commit(callback)
 
-    def mark(self) -> threading.Event | None:
-        """An event set when everything queued so far is committed (None: no writer)."""
+    def mark(self) -> Mark | None:
+        """Set when everything queued so far is committed (None: no writer)."""
         return self._writer.mark() if self._writer is not None else None
 
     def close(self) -> None:
@@ -438,6 +437,7 @@ def trim_document(conn: Any, doc: str, max_entries: int) -> None:
             op(conn)
         else:
             conn.execute(*op)
+    saves.shift(conn, doc, drop)  # the save outbox's indices follow the dropped steps
     conn.execute("INSERT INTO entries (doc, seq, kind, time) VALUES (?, ?, 'close', ?)",
                  (doc, next(seq), when))  # fmt: skip
 

@@ -146,6 +146,10 @@ def test_recovering_after_an_earlier_runs_save_was_retried_keeps_the_file(
     assert second.document.snapshot() == earlier.moved
     assert second.session.history.saved_index() == earlier.index
     assert not second.isWindowModified()
+    assert second.statusBar().currentMessage() == (
+        "Recovered drawing.strata (saved by a save from when Strata last stopped, 1 step of "
+        "history)"
+    )
     second.session.history.set_index(0)  # the history is all there: undo to the original
     assert second.isWindowModified()
 
