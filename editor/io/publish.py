@@ -218,6 +218,7 @@ class PublishSpec:
             steps,
             lambda: Compensate(self.name, self.targets, token, ops=self.ops),
             lambda: DropBackups(self.name, self.targets, token, ops=self.ops),
+            token,
         )
 
 
@@ -248,22 +249,29 @@ def plan(
     revision: RevisionLike | None,
     outputs: Sequence[tuple[str, Path]],
     *,
+    scale: float = 1.0,
     ops: FileOps = OS_FILE_OPS,
     save_policy: RetryPolicy | None = None,
 ) -> PublishSpec:
     """The Publish batch of `snapshot`: save it to `document`, then export each
-    (format, path) of `outputs`. Raises ValueError for a file written twice, and
-    InvalidInput (from ExportJob) for an export that can never succeed."""
+    (format, path) of `outputs` (a PNG at `scale`). Raises ValueError for a file
+    written twice, and InvalidInput (from ExportJob) for an export that can never
+    succeed."""
     targets = (document, *(path for _fmt, path in outputs))
     check_targets(targets)
+
+    def scale_of(fmt: str) -> float:
+        return scale if fmt == "png" else 1.0
+
     for fmt, path in outputs:  # fail now, in the dialog, not as a dead letter later
-        ExportJob(snapshot, path, fmt, ops=ops)
+        ExportJob(snapshot, path, fmt, scale_of(fmt), ops=ops)
 
     def make_steps(run: str) -> list[Step]:
         save = SaveJob(snapshot, document, revision, ops=ops)
         steps = [step(save, run, ops, save_policy)]
         for fmt, path in outputs:
-            steps.append(step(ExportJob(snapshot, path, fmt, ops=ops), run, ops))
+            export = ExportJob(snapshot, path, fmt, scale_of(fmt), ops=ops)
+            steps.append(step(export, run, ops))
         return steps
 
     return PublishSpec(f"Publish {document.name}", targets, make_steps, ops)

@@ -83,6 +83,8 @@ class BatchRun:
     retried, and it undoes only what a step really did)."""
     commit: Callable[[], Job[Any] | None] = lambda: None
     """Makes the job that tidies up after every step succeeded (None: nothing to do)."""
+    token: str = ""
+    """What names this run's traces (Publish: its backups' names)."""
 
 
 class BatchSpec(Protocol):
@@ -209,6 +211,10 @@ class Sagas(QObject):
 
     def records(self) -> tuple[BatchRecord, ...]:
         return tuple(b.record() for b in self._batches.values())
+
+    def run_token(self, batch_id: BatchId) -> str:
+        """The current run's token (`BatchRun.token`)."""
+        return self._batches[batch_id].run.token
 
     def owns(self, job_id: JobId) -> bool:
         """True for a job that is a step, compensation or commit of a batch (the Queue

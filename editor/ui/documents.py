@@ -269,6 +269,13 @@ class DocumentController(QObject):
         if after is not None:
             dialog.rejected.connect(lambda: after(False))
 
+    def save_policy_now(self) -> RetryPolicy:
+        """The retry policy a save submitted now gets (Preferences' window, or the
+        window's own policy when Preferences set none)."""
+        if self.save_policy is not None and not self.settings.save_retry_window():
+            return self.save_policy
+        return self.settings.save_retry_policy()
+
     def save_to(self, path: Path, after: Callable[[bool], None] | None = None) -> int | None:
         """Submit a save of the current state to `path`; `after(ok)` runs when it ends."""
         session = self.session
@@ -276,10 +283,7 @@ class DocumentController(QObject):
         snapshot = session.document.snapshot()
         try:
             job = SaveJob(snapshot, path, revision, ops=self.file_ops)
-            policy = self.settings.save_retry_policy()
-            if self.save_policy is not None and not self.settings.save_retry_window():
-                policy = self.save_policy
-            job_id = self.jobs.submit(job, policy=policy)
+            job_id = self.jobs.submit(job, policy=self.save_policy_now())
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
             if after is not None:
@@ -326,25 +330,34 @@ class DocumentController(QObject):
                     pending.then(not session.history.is_modified())
                 return
             self._drop_superseded(job_id, pending)
-            if session.read_only and pending.path.resolve() != session.path:
-                session.read_only = False  # saved as a file of its own (not journaled)
-            session.path = pending.path.resolve()
-            session.history.mark_saved(pending.revision)
-            self.link.saved(session, result.sha256, pending.path)
-            session.last_save_error = None
-            self.settings.add_recent(pending.path)
-            self.settings.set_last_directory(pending.path.resolve().parent)
-            self.recentChanged.emit()
+            self.record_save(session, pending.revision, pending.path, result)
             note = "" if not session.history.is_modified() else " (changed since)"
             self.message.emit(f"Saved {pending.path.name}{note}", 4000)
-            if session is self.session:
-                self.saveFinished.emit(True)
             if pending.then is not None:
                 pending.then(True)
         elif isinstance(result, ExportResult):
-            self._exports.pop(job_id, None)
+            if self._exports.pop(job_id, None) is None:
+                return  # not ours (a Publish step: the batch speaks for it)
             self.settings.set_last_directory(result.path.parent)
             self.message.emit(f"Exported {result.path.name}", 4000)
+
+    def record_save(
+        self, session: Session, revision: Revision, path: Path, result: SaveResult
+    ) -> None:
+        """A save of `revision` to `path` is on disk: the document is clean if nothing
+        changed since, the journal knows, the file is recent. (A Publish batch calls it
+        once every step succeeded: editor/ui/publishing.py.)"""
+        if session.read_only and path.resolve() != session.path:
+            session.read_only = False  # saved as a file of its own (not journaled)
+        session.path = path.resolve()
+        session.history.mark_saved(revision)
+        self.link.saved(session, result.sha256, path)
+        session.last_save_error = None
+        self.settings.add_recent(path)
+        self.settings.set_last_directory(path.resolve().parent)
+        self.recentChanged.emit()
+        if session is self.session:
+            self.saveFinished.emit(True)
 
     def _job_changed(self, record: JobRecord) -> None:
         if record.state not in (JobState.DEAD, JobState.CANCELLED):
