@@ -35,9 +35,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from editor.io.atomic import OS_FILE_OPS, FileOps, write_atomic
+from editor.io.atomic import OS_FILE_OPS, FileOps, remove_stale_temps, write_atomic
 from editor.io.failures import describe, is_retryable
 from editor.io.tasks import ExportJob, RevisionLike, SaveJob
 from editor.jobs import Job, JobContext
@@ -79,8 +79,10 @@ def keep_previous(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
 
 
 def put_back(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
-    """Undo one step of a run: the kept bytes written back, or a created file removed."""
+    """Undo one step of a run: the kept bytes written back, or a created file removed
+    (and the temp file a killed attempt may have left: nothing will write it again)."""
     backup, created = backup_path(target, run), created_path(target, run)
+    remove_stale_temps(target, ops)
     if backup.exists():
         kept = backup.read_bytes()
         if _bytes_of(target) != kept:  # unchanged (the step failed first): leave it be
@@ -110,17 +112,42 @@ def left_backups(targets: Sequence[Path], run: str) -> list[Path]:
     return [p for t in targets for p in (backup_path(t, run),) if p.exists()]
 
 
+@dataclass(frozen=True, slots=True)
+class BatchInfo:
+    """What every step of a run knows of its batch, so that any one step read back from
+    the job store can rebuild the batch (to undo it, or to run it again)."""
+
+    name: str
+    targets: tuple[Path, ...]
+    inners: tuple[Job[object], ...]
+    """Every step's save or export job, in step order."""
+
+
+class PublishPart:
+    """What a job of a Publish run says of its run (mixed into its three job classes),
+    so a job read back from the store finds its batch without asking its class."""
+
+    run_token: str
+    #: True for a step (a save or export); False for the undo and the tidy-up.
+    is_step: ClassVar[bool] = False
+
+    def batch_info(self) -> BatchInfo:
+        raise NotImplementedError
+
+
 class RolledBack(Exception):
     """A step of a batch an earlier Strata left unfinished: it is undone, not re-run."""
 
     retryable = False
 
 
-class PublishStep(Job[object]):
+class PublishStep(PublishPart, Job[object]):
     """One step of a Publish run: keep the target's previous bytes, then run the save or
     export job it wraps (`inner`, whose result it returns)."""
 
-    def __init__(self, inner: Job[object], run: str, *, ops: FileOps = OS_FILE_OPS) -> None:
+    def __init__(
+        self, inner: Job[object], run: str, batch: BatchInfo, *, ops: FileOps = OS_FILE_OPS
+    ) -> None:
         target = getattr(inner, "path", None)
         if not isinstance(target, Path):
             raise TypeError("a publish step wraps a save or export job (with a path)")
@@ -128,10 +155,16 @@ class PublishStep(Job[object]):
                          target=target)  # fmt: skip
         self.inner = inner
         self.run_token = run
+        self.info = batch
         self.path = target
         self.ops = ops
         #: Built from a stored row: an earlier run's step, undone instead (see module).
         self.interrupted = False
+
+    is_step: ClassVar[bool] = True
+
+    def batch_info(self) -> BatchInfo:
+        return self.info
 
     @property
     def coalesce_key(self) -> str | None:
@@ -155,15 +188,19 @@ class PublishStep(Job[object]):
         return self.inner.describe(error)
 
 
-class Compensate(Job[int]):
+class Compensate(PublishPart, Job[int]):
     """Undo a Publish run (see the module docstring); returns how many files it touched."""
 
     def __init__(self, name: str, targets: Sequence[Path], run: str,
                  *, ops: FileOps = OS_FILE_OPS) -> None:  # fmt: skip
         super().__init__(f"Undo {name}", "compensate", key=f"compensate\0{run}")
+        self.batch_name = name
         self.targets = tuple(targets)
         self.run_token = run
         self.ops = ops
+
+    def batch_info(self) -> BatchInfo:
+        return BatchInfo(self.batch_name, self.targets, ())
 
     def run(self, context: JobContext) -> int:
         touched = 0
@@ -185,15 +222,19 @@ class Compensate(Job[int]):
         return f"Undoing the publish failed; the backups are kept beside the files. {text}"
 
 
-class DropBackups(Job[None]):
+class DropBackups(PublishPart, Job[None]):
     """Remove a run's backups once every step succeeded."""
 
     def __init__(self, name: str, targets: Sequence[Path], run: str,
                  *, ops: FileOps = OS_FILE_OPS) -> None:  # fmt: skip
         super().__init__(f"Tidy up {name}", "drop_backups", key=f"drop_backups\0{run}")
+        self.batch_name = name
         self.targets = tuple(targets)
         self.run_token = run
         self.ops = ops
+
+    def batch_info(self) -> BatchInfo:
+        return BatchInfo(self.batch_name, self.targets, ())
 
     def run(self, context: JobContext) -> None:
         for target in self.targets:
@@ -222,10 +263,10 @@ class PublishSpec:
         )
 
 
-def step(inner: Job[object], run: str, ops: FileOps = OS_FILE_OPS,
+def step(inner: Job[object], run: str, batch: BatchInfo, ops: FileOps = OS_FILE_OPS,
          policy: RetryPolicy | None = None) -> Step:  # fmt: skip
     """A batch step for a save or export job."""
-    return Step(PublishStep(inner, run, ops=ops), policy)
+    return Step(PublishStep(inner, run, batch, ops=ops), policy)
 
 
 def output_path(document: Path, fmt: str) -> Path:
@@ -267,11 +308,11 @@ def plan(
         ExportJob(snapshot, path, fmt, scale_of(fmt), ops=ops)
 
     def make_steps(run: str) -> list[Step]:
-        save = SaveJob(snapshot, document, revision, ops=ops)
-        steps = [step(save, run, ops, save_policy)]
+        inners: list[Job[object]] = [SaveJob(snapshot, document, revision, ops=ops)]
         for fmt, path in outputs:
-            export = ExportJob(snapshot, path, fmt, scale_of(fmt), ops=ops)
-            steps.append(step(export, run, ops))
-        return steps
+            inners.append(ExportJob(snapshot, path, fmt, scale_of(fmt), ops=ops))
+        info = BatchInfo(f"Publish {document.name}", targets, tuple(inners))
+        policies = [save_policy] + [None] * len(outputs)
+        return [step(inner, run, info, ops, p) for inner, p in zip(inners, policies, strict=True)]
 
     return PublishSpec(f"Publish {document.name}", targets, make_steps, ops)

@@ -202,7 +202,7 @@ class Sagas(QObject):
         batch.steps, batch.views, batch.results = [], {}, {}
         batch.cancelled, batch.failed_step, batch.error = False, "", None
         batch.compensation, batch.interrupted = None, False
-        batch.state = BatchState.RUNNING
+        self._enter(batch, BatchState.RUNNING, emit=False)
         self._submit_steps(batch)
         return True
 
@@ -296,12 +296,11 @@ class Sagas(QObject):
         if not all(s.is_final for s in states):
             return
         if not failing:
-            batch.state = BatchState.SUCCEEDED
-            self._emit(batch)
+            self._enter(batch, BatchState.SUCCEEDED)
             self._submit_extra(batch, batch.run.commit())
             self.succeeded.emit(batch.id, tuple(batch.results.get(i) for i in batch.steps))
             return
-        batch.state = BatchState.COMPENSATING
+        self._enter(batch, BatchState.COMPENSATING, emit=False)
         batch.compensation = self._submit_extra(batch, batch.run.compensate())
         self._emit(batch)
 
@@ -311,24 +310,28 @@ class Sagas(QObject):
         try:
             job_id = self.queue.submit(job)
         except (QueueFull, QueueClosed) as exc:
-            batch.state = BatchState.STUCK
             batch.error = JobError.from_exception(exc, retryable=False)
+            self._enter(batch, BatchState.STUCK, emit=False)
             return None
         self._owner[job_id] = batch
         return job_id
 
     def _compensation_changed(self, batch: _Batch, record: JobRecord) -> None:
         if record.state is JobState.SUCCEEDED:
-            batch.state = BatchState.CANCELLED if batch.cancelled else BatchState.FAILED
             if not batch.failed_step:
                 batch.error = None
-            self._emit(batch)
+            self._enter(batch, BatchState.CANCELLED if batch.cancelled else BatchState.FAILED)
             self.compensated.emit(batch.id)
         elif record.state is JobState.DEAD:
-            batch.state, batch.error = BatchState.STUCK, record.last_error
-            self._emit(batch)
+            batch.error = record.last_error
+            self._enter(batch, BatchState.STUCK)
         elif not record.state.is_final and batch.state is BatchState.STUCK:
-            batch.state = BatchState.COMPENSATING  # retried from the dead-letter queue
+            self._enter(batch, BatchState.COMPENSATING)  # retried from the dead letters
+
+    def _enter(self, batch: _Batch, state: BatchState, *, emit: bool = True) -> None:
+        """The one writer of a batch's state (as `JobMachine.move` is of a job's)."""
+        batch.state = state
+        if emit:
             self._emit(batch)
 
     def _emit(self, batch: _Batch) -> None:

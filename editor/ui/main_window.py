@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.io.publish_kinds import restore_publishes
 from editor.jobs import JobQueue, RetryPolicy
 from editor.jobs.persist import RestoreReport
 from editor.jobs.saga import Sagas
@@ -240,8 +242,10 @@ class MainWindow(QMainWindow):
         (once) why job history is unavailable."""
         text, timeout = self.job_history.text, 0  # unavailable: said once, and it stays
         if self._owns_jobs and self.jobs.store is not None and not self.jobs.is_shut_down:
-            self.job_restore = self.jobs.restore()
-            text = restored_text(self.job_restore)
+            self.job_restore = report = self.jobs.restore()
+            publishes = restore_publishes(self.jobs, self.sagas, report)
+            rest = tuple(i for i in report.interrupted if not self.sagas.owns(i))
+            text = restored_text(replace(report, interrupted=rest), len(publishes))
             timeout = 0 if self.job_restore.problem else 15000
         if text:
             self.statusBar().showMessage(text, timeout)

@@ -8,7 +8,8 @@ the screen grab must contain the sample's colours where the page is.
 The key tests start tests/ui/xcb_keys.py as a child process and type into its window with
 xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
 undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6
-and Escape along the window's regions. The fit test checks on the real platform (its
+and Escape along the window's regions; Ctrl+Shift+E opens Publish in a real `strata`
+process and Return publishes. The fit test checks on the real platform (its
 fonts, its style) that no Properties field is cut off, at the default size and at
 1024x700.
 """
@@ -459,3 +460,34 @@ def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
     pairs = zip(saved.shapes, original.shapes, strict=True)
     moved = {round(left(s) - left(o), 6) for s, o in pairs}
     assert len(moved) == 1 and moved.pop() > 0  # run 1's nudged drawing, written in run 2
+
+
+# ------------------------------------------------------------- Publish (issue 12 §4)
+def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    drawing = folder / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        x_session.key("Right")  # modified: Publish saves it too
+        x_session.key("ctrl+shift+e")
+        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
+        x_session.focus(dialog)
+        x_session.key("Return")  # Publish (PNG and PDF, the default)
+        x_session.wait_for(
+            lambda: sorted(p.name for p in folder.iterdir())
+            == ["welcome.pdf", "welcome.png", "welcome.strata"]
+            and x_session.title(window).startswith("welcome.strata —"),
+            20, "the drawing saved and published, and clean",
+        )  # fmt: skip
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert (folder / "welcome.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (folder / "welcome.pdf").read_bytes()[:5] == b"%PDF-"
+    assert load(drawing) != load(SAMPLE)  # the nudged drawing was saved
