@@ -40,6 +40,9 @@ from editor.jobs.retry import RetryPolicy
 
 BatchId = int
 
+#: Finished batches kept for views; the oldest beyond this are forgotten (`removed`).
+MAX_FINISHED = 100
+
 
 class BatchState(Enum):
     """Where a batch is; the Jobs panel's Publish tab shows it on the batch's row."""
@@ -156,10 +159,15 @@ class Sagas(QObject):
     succeeded = Signal(int, object)
     #: A batch's compensation succeeded (FAILED or CANCELLED now): batch id.
     compensated = Signal(int)
+    #: A finished batch was forgotten (beyond `MAX_FINISHED`): batch id.
+    removed = Signal(int)
 
-    def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
+    def __init__(
+        self, queue: JobQueue, parent: QObject | None = None, *, max_finished: int = MAX_FINISHED
+    ) -> None:
         super().__init__(parent)
         self.queue = queue
+        self._max_finished = max_finished
         self._batches: dict[BatchId, _Batch] = {}
         self._owner: dict[JobId, _Batch] = {}
         self._next = 1
@@ -172,10 +180,22 @@ class Sagas(QObject):
         """Submit a batch's steps; returns its id. QueueFull/QueueClosed if none could be
         queued (nothing ran then); if only some could, the batch compensates at once."""
         batch = _Batch(self._next, spec, spec.run())
-        self._next += 1
-        self._batches[batch.id] = batch
+        self._add(batch)
         self._submit_steps(batch)
         return batch.id
+
+    def _add(self, batch: _Batch) -> None:
+        self._next += 1
+        self._batches[batch.id] = batch
+
+    def _prune(self) -> None:
+        """Forget the oldest finished batches beyond `max_finished`."""
+        finished = [b for b in self._batches.values() if b.state.is_final]
+        for old in finished[: max(0, len(finished) - self._max_finished)]:
+            del self._batches[old.id]
+            for job_id in [j for j, b in self._owner.items() if b is old]:
+                del self._owner[job_id]
+            self.removed.emit(old.id)
 
     def cancel(self, batch_id: BatchId) -> bool:
         """Cancel a running batch: its waiting steps end at once, running ones at their
@@ -333,6 +353,8 @@ class Sagas(QObject):
         batch.state = state
         if emit:
             self._emit(batch)
+        if state.is_final:
+            self._prune()
 
     def _emit(self, batch: _Batch) -> None:
         self.changed.emit(batch.record())
@@ -343,8 +365,7 @@ class Sagas(QObject):
         queue under `job_ids`): it is never continued, only undone. See
         `editor.io.publish` for why that is the safe choice."""
         batch = _Batch(self._next, spec, spec.run(), interrupted=True, cancelled=True)
-        self._next += 1
-        self._batches[batch.id] = batch
+        self._add(batch)
         for job_id in job_ids:
             self._adopt(batch, job_id)
         self._emit(batch)

@@ -57,6 +57,7 @@ class PublishController(QObject):
         self._batches: dict[BatchId, _Published] = {}
         sagas.changed.connect(self._on_changed)
         sagas.succeeded.connect(self._on_succeeded)
+        sagas.removed.connect(self._forget)
 
     # ------------------------------------------------------------------ asking
     def publish_dialog(self) -> None:
@@ -120,6 +121,9 @@ class PublishController(QObject):
         return batch_id
 
     # ------------------------------------------------------------------ hearing
+    def _forget(self, batch_id: BatchId) -> None:
+        self._batches.pop(batch_id, None)
+
     def _on_succeeded(self, batch_id: BatchId, results: object) -> None:
         published = self._batches.get(batch_id)
         if published is None or not isinstance(results, tuple):

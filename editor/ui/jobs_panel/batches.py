@@ -127,6 +127,7 @@ class BatchesView(QWidget):
         for record in sagas.records():
             self._show(record)
         sagas.changed.connect(self._show)
+        sagas.removed.connect(self._forget)
         jobs.state_changed.connect(self._job_changed)
         self.tree.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self._update_actions()
@@ -166,6 +167,12 @@ class BatchesView(QWidget):
             self.tree.expand(index)
         self.empty.setVisible(not self._rows)
         self._update_actions()
+
+    def _forget(self, batch_id: BatchId) -> None:
+        row = self._rows.pop(batch_id, None)
+        if row is not None:
+            self.model.removeRow(row.row())
+        self.empty.setVisible(not self._rows)
 
     def _compensation_row(self, job_id: int) -> list[QStandardItem]:
         try:
