@@ -7,6 +7,7 @@ replaces its target, it keeps what was there in a file beside it, written atomic
 
     .drawing.pdf.publish-<run>.bak   the previous bytes (the target existed)
     .drawing.pdf.publish-<run>.new   empty: the target did not exist
+    .drawing.pdf.publish-<run>.done  after the step: the sha256 of what it wrote
 
 Both are written once per run, before the first attempt writes; a retry (or a re-run
 after a crash) finds them and keeps them, so the backup always holds what was there
@@ -14,8 +15,10 @@ after a crash) finds them and keeps them, so the backup always holds what was th
 
 * `Compensate` (a job kind, with retries like any job) undoes the run: for each target,
   a backup is written back atomically (byte for byte) and removed; a `.new` marker means
-  the file was created, so it is removed. It reads the disk, not the steps' results, so
-  it undoes exactly what a step really did, and running it twice is harmless.
+  the file was created, so it is removed; a file whose bytes no longer match its
+  `.done` hash was written again after the step (a save the person made meanwhile) and
+  is left alone. It reads the disk, not the steps' results, so it undoes exactly what a
+  step really did, and running it twice is harmless.
 * `DropBackups` removes the backups after every step succeeded.
 
 If the compensation dead-letters, the backups stay where they are: nothing is lost, and
@@ -30,6 +33,7 @@ disk back as it was before Publish; Retry on the batch runs it again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -78,20 +82,38 @@ def keep_previous(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
     write_atomic(backup, [data], ops=ops)
 
 
+def written_path(target: Path, run: str) -> Path:
+    return target.with_name(f".{target.name}.publish-{run}.done")
+
+
+def note_written(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
+    """After a step wrote `target`: the sha256 of what it holds now, so an undo can tell
+    whether someone wrote the file after the step (then there is nothing to undo)."""
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    write_atomic(written_path(target, run), [digest.encode("ascii")], ops=ops)
+
+
 def put_back(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
     """Undo one step of a run: the kept bytes written back, or a created file removed
-    (and the temp file a killed attempt may have left: nothing will write it again)."""
+    (and the temp file a killed attempt may have left: nothing will write it again).
+
+    A file written again after the step (a Ctrl+S while the batch ran, say: its hash is
+    no longer the one the step noted) is left as it is: the newer content wins."""
     backup, created = backup_path(target, run), created_path(target, run)
     remove_stale_temps(target, ops)
+    current = _bytes_of(target)
+    noted = _bytes_of(written_path(target, run))
+    overtaken = noted is not None and (
+        current is None or hashlib.sha256(current).hexdigest().encode("ascii") != noted
+    )
     if backup.exists():
         kept = backup.read_bytes()
-        if _bytes_of(target) != kept:  # unchanged (the step failed first): leave it be
+        if not overtaken and current != kept:  # equal: the step failed before writing
             write_atomic(target, [kept], ops=ops)
-        ops.unlink(str(backup))
-    elif created.exists():
+    elif created.exists() and not overtaken:
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(target))
-        ops.unlink(str(created))
+    drop_kept(target, run, ops)
 
 
 def _bytes_of(path: Path) -> bytes | None:
@@ -102,7 +124,8 @@ def _bytes_of(path: Path) -> bytes | None:
 
 
 def drop_kept(target: Path, run: str, ops: FileOps = OS_FILE_OPS) -> None:
-    for path in (backup_path(target, run), created_path(target, run)):
+    """Remove a step's backup and markers (after the undo, or once the batch succeeded)."""
+    for path in (backup_path(target, run), created_path(target, run), written_path(target, run)):
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(path))
 
@@ -179,7 +202,12 @@ class PublishStep(PublishPart, Job[object]):
             raise RolledBack(f"{self.name}: Strata stopped during this publish")
         context.check()
         keep_previous(self.path, self.run_token, self.ops)
-        return self.inner.run(context)
+        result = self.inner.run(context)
+        if getattr(result, "superseded", False):  # a newer write came first: not ours
+            drop_kept(self.path, self.run_token, self.ops)
+        else:
+            note_written(self.path, self.run_token, self.ops)
+        return result
 
     def retryable(self, error: BaseException) -> bool:
         return self.inner.retryable(error)

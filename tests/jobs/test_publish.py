@@ -209,3 +209,26 @@ def test_a_file_written_twice_is_refused(folder: Path) -> None:
     doc = folder / "drawing.strata"
     with pytest.raises(ValueError, match="written twice"):
         plan(snapshot(), doc, None, [("png", folder / "a.png"), ("png", folder / "a.png")])
+
+
+def test_a_file_written_again_after_its_step_is_left_alone_by_the_undo(
+    make_queue: MakeQueue, drive: Drive, folder: Path, qtbot: QtBot
+) -> None:
+    queue = make_queue(max_workers=3)
+    disk = HeldFile("drawing.pdf")
+    sagas = Sagas(queue)
+    batch = publish(sagas, folder, disk)
+    steps = sagas.record(batch).steps
+    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
+    qtbot.waitUntil(
+        lambda: all(queue.record(s.job_id).state is JobState.SUCCEEDED for s in steps[:2]),
+        timeout=5000,
+    )
+    (folder / "drawing.strata").write_bytes(b"saved again meanwhile")  # a Ctrl+S, say
+    sagas.cancel(batch)
+    disk.let_go()
+    drive(queue)
+    assert sagas.record(batch).state is BatchState.CANCELLED
+    assert (folder / "drawing.strata").read_bytes() == b"saved again meanwhile"
+    assert (folder / "drawing.png").read_bytes() == OLD_PNG
+    assert listing(folder) == ["drawing.png", "drawing.strata"]  # no backup or marker left
