@@ -27,6 +27,7 @@ batches can be retried: `retry` runs the whole batch again, with fresh jobs from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -34,7 +35,17 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from editor.jobs.job import Job, JobError, JobId, JobRecord, JobState, QueueClosed, QueueFull
+from editor.jobs.clock import QtClock
+from editor.jobs.job import (
+    Job,
+    JobContext,
+    JobError,
+    JobId,
+    JobRecord,
+    JobState,
+    QueueClosed,
+    QueueFull,
+)
 from editor.jobs.queue import JobQueue
 from editor.jobs.retry import RetryPolicy
 
@@ -57,7 +68,8 @@ class BatchState(Enum):
     FAILED = "failed"
     """A step dead-lettered and what the others did was undone. Retry runs it again."""
     CANCELLED = "cancelled"
-    """Cancelled, and what the finished steps did was undone. Retry runs it again."""
+    """Cancelled (by the person, or its steps by a shutdown), and what the finished steps
+    did was undone. Retry runs it again."""
     STUCK = "compensation failed"
     """Undoing failed for good: the backups are left in place (nothing is lost), and
     the compensation waits in the dead-letter queue. Retry tries the undo again."""
@@ -274,16 +286,19 @@ class Sagas(QObject):
         if record.id == batch.compensation:
             self._compensation_changed(batch, record)
             return
-        if record.id in batch.views:
-            batch.views[record.id] = StepView(
-                record.id, record.name, record.state, record.last_error, record.reason
-            )
-            if record.state is JobState.SUCCEEDED:
-                batch.results[record.id] = record.result
-            if record.state is JobState.DEAD and not batch.failed_step:
-                batch.failed_step, batch.error = record.name, record.last_error
-            self._settle(batch)
-            self._emit(batch)
+        if record.id not in batch.views:  # its commit
+            if record.state is JobState.CANCELLED:  # shutting down: tidy up now
+                self._run_now(batch, batch.run.commit(), undo=False)
+            return
+        batch.views[record.id] = StepView(
+            record.id, record.name, record.state, record.last_error, record.reason
+        )
+        if record.state is JobState.SUCCEEDED:
+            batch.results[record.id] = record.result
+        if record.state is JobState.DEAD and not batch.failed_step:
+            batch.failed_step, batch.error = record.name, record.last_error
+        self._settle(batch)
+        self._emit(batch)
 
     def _drop_dead_steps(self) -> None:
         """A step's dead letter is the batch's business: its row holds the error and
@@ -321,30 +336,56 @@ class Sagas(QObject):
             self.succeeded.emit(batch.id, tuple(batch.results.get(i) for i in batch.steps))
             return
         self._enter(batch, BatchState.COMPENSATING, emit=False)
-        batch.compensation = self._submit_extra(batch, batch.run.compensate())
+        batch.compensation = self._submit_extra(batch, batch.run.compensate(), undo=True)
         self._emit(batch)
 
-    def _submit_extra(self, batch: _Batch, job: Job[Any] | None) -> JobId | None:
+    def _submit_extra(
+        self, batch: _Batch, job: Job[Any] | None, *, undo: bool = False
+    ) -> JobId | None:
         if job is None:
             return None
         try:
             job_id = self.queue.submit(job)
-        except (QueueFull, QueueClosed) as exc:
+        except QueueClosed:
+            self._run_now(batch, job, undo=undo)
+            return None
+        except QueueFull as exc:
             batch.error = JobError.from_exception(exc, retryable=False)
             self._enter(batch, BatchState.STUCK, emit=False)
             return None
         self._owner[job_id] = batch
         return job_id
 
+    def _run_now(self, batch: _Batch, job: Job[Any] | None, *, undo: bool) -> None:
+        """The queue is shutting down (the window is closing, its steps were cancelled
+        and their threads have returned): the undo cannot wait for a worker, or the
+        files would stay half published with nothing left to undo them at the next
+        start. So it runs here, once, on the closing GUI thread (a few file writes)."""
+        if job is None:
+            return
+        context = JobContext(0, 1, 1, math.inf, QtClock())
+        try:
+            job.run(context)
+        except Exception as exc:
+            if undo:
+                batch.error = JobError.from_exception(exc, summary=job.describe(exc))
+                self._enter(batch, BatchState.STUCK, emit=False)
+            return
+        if undo:
+            self._enter(batch, _undone(batch), emit=False)
+
     def _compensation_changed(self, batch: _Batch, record: JobRecord) -> None:
         if record.state is JobState.SUCCEEDED:
             if not batch.failed_step:
                 batch.error = None
-            self._enter(batch, BatchState.CANCELLED if batch.cancelled else BatchState.FAILED)
+            self._enter(batch, _undone(batch))
             self.compensated.emit(batch.id)
         elif record.state is JobState.DEAD:
             batch.error = record.last_error
             self._enter(batch, BatchState.STUCK)
+        elif record.state is JobState.CANCELLED:  # the queue is shutting down
+            self._run_now(batch, batch.run.compensate(), undo=True)
+            self._emit(batch)
         elif not record.state.is_final and batch.state is BatchState.STUCK:
             self._enter(batch, BatchState.COMPENSATING)  # retried from the dead letters
 
@@ -375,3 +416,9 @@ class Sagas(QObject):
 
 def _running(batch: _Batch) -> bool:
     return batch.state is BatchState.RUNNING
+
+
+def _undone(batch: _Batch) -> BatchState:
+    """Where an undone batch ends: FAILED if a step failed for good, else CANCELLED (by
+    the person, or its steps cancelled by a shutdown)."""
+    return BatchState.FAILED if batch.failed_step else BatchState.CANCELLED

@@ -114,7 +114,7 @@ def restored_text(report: RestoreReport, publishes: int = 0) -> str | None:
     if publishes:
         verb = "is" if publishes == 1 else "are"
         parts.append(f"{plural(publishes, 'publish', 'publishes')} interrupted when Strata "
-                     f"last stopped {verb} being undone (Jobs > Publish)")  # fmt: skip
+                     f"last stopped {verb} being undone: its files are put back")  # fmt: skip
     if report.interrupted:
         n = len(report.interrupted)
         parts.append(f"{plural(n, 'job')} interrupted when Strata last stopped "

@@ -15,6 +15,7 @@ from editor.jobs.saga import BatchState, Sagas
 from editor.model import Page, Snapshot, rect
 from tests.jobs.conftest import Drive, MakeQueue
 from tests.jobs.disk import HeldFile, NamedFaults, eio
+from tests.jobs.fakes import ticking
 
 OLD_DOC = b'{"old": "document bytes \xe2\x9c\x93"}\n'
 OLD_PNG = bytes(range(256)) * 40
@@ -232,3 +233,25 @@ def test_a_file_written_again_after_its_step_is_left_alone_by_the_undo(
     assert (folder / "drawing.strata").read_bytes() == b"saved again meanwhile"
     assert (folder / "drawing.png").read_bytes() == OLD_PNG
     assert listing(folder) == ["drawing.png", "drawing.strata"]  # no backup or marker left
+
+
+def test_a_queue_shut_down_mid_batch_still_undoes_it_before_it_closes(
+    make_queue: MakeQueue, folder: Path, qtbot: QtBot, clock: FakeClock
+) -> None:
+    """Quitting with "Cancel Jobs and Quit" during a publish: no worker is left for the
+    undo, and no unfinished row would bring it back at the next start; it runs inline."""
+    queue = make_queue(max_workers=1)
+    disk = HeldFile("drawing.strata")
+    sagas = Sagas(queue)
+    batch = publish(sagas, folder, disk)
+    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
+    disk.let_go()  # the save finishes during the shutdown; the exports never start
+    with ticking(clock, 5.0):
+        report = queue.shutdown(timeout=5.0, cancel_wait=1.0)
+    assert report.clean
+    record = sagas.record(batch)
+    assert record.state is BatchState.CANCELLED
+    assert [s.state for s in record.steps] == [
+        JobState.SUCCEEDED, JobState.CANCELLED, JobState.CANCELLED
+    ]  # fmt: skip
+    assert_as_before(folder)

@@ -10,17 +10,19 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from editor.jobs import Job, JobQueue, JobState, QueueFull
+from editor.jobs import FakeClock, Job, JobQueue, JobState, QueueFull
 from editor.jobs.saga import BatchRecord, BatchRun, BatchState, Sagas, Step
 from tests.jobs.conftest import Drive, MakeQueue
-from tests.jobs.fakes import ScriptedJob
+from tests.jobs.fakes import Gate, ScriptedJob, ticking
 
 
 class Spec:
     """A batch of scripted steps; each run gets fresh jobs (as a retry must)."""
 
-    def __init__(self, name: str, *scripts: list[Any], undo: list[Any] | None = None) -> None:
+    def __init__(self, name: str, *scripts: list[Any], undo: list[Any] | None = None,
+                 undo_gate: Gate | None = None) -> None:  # fmt: skip
         self.name = name
+        self.undo_gate = undo_gate
         self.scripts = scripts
         self.undo_script = undo or ["undone"]
         self.runs = 0
@@ -36,7 +38,8 @@ class Spec:
         )
 
         def undo() -> Job[Any]:
-            job = ScriptedJob(f"undo {self.name} run {n}", script=self.undo_script)
+            gate = self.undo_gate if not self.undos else None  # the first undo only
+            job = ScriptedJob(f"undo {self.name} run {n}", script=self.undo_script, gate=gate)
             self.undos.append(job)
             return job
 
@@ -135,3 +138,19 @@ def test_finished_batches_are_bounded_and_forgotten_out_loud(queue: JobQueue, dr
     assert [sagas.owns(j) for j in jobs] == [False, False, True, True]
     record: BatchRecord = sagas.record(ids[3])
     assert record.steps[0].state is JobState.SUCCEEDED
+
+
+def test_an_undo_cancelled_by_shutdown_runs_once_more_inline_before_the_queue_closes(
+    make_queue: MakeQueue, clock: FakeClock, qtbot: QtBot
+) -> None:
+    queue = make_queue(max_workers=1)
+    sagas = Sagas(queue)
+    spec = Spec("b", [PermissionError(errno.EACCES, "no")], undo_gate=Gate())
+    batch = sagas.start(spec)
+    qtbot.waitUntil(lambda: bool(spec.undos) and spec.undos[0].started.is_set(), timeout=5000)
+    with ticking(clock, 1.0):
+        report = queue.shutdown(timeout=0.1, cancel_wait=5)
+    assert report.clean
+    assert queue.record(sagas.record(batch).compensation or 0).state is JobState.CANCELLED
+    assert [j.calls for j in spec.undos] == [1, 1]  # the cancelled one, then inline
+    assert sagas.record(batch).state is BatchState.FAILED

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from editor.jobs import JobState
@@ -18,6 +19,8 @@ from editor.testing import activate, draw_shape, press, save, wait_for_dialog, w
 from editor.ui.main_window import MainWindow
 from editor.ui.publish_dialog import PublishDialog
 from tests.jobs.disk import HeldFile, NamedFaults
+from tests.ui.test_window import answer, dialog
+from tests.ui.test_window_jobs import pending_prompt
 
 OpenWindow = Callable[..., MainWindow]
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -204,3 +207,35 @@ def test_a_wrong_suffix_or_a_missing_folder_is_refused_in_the_dialog(
     assert dialog.problem.text() == f"The folder {tmp_path / 'nowhere'} does not exist."
     dialog.reject()
     assert not window.sagas.records()
+
+
+def test_quitting_mid_publish_with_cancel_jobs_puts_the_files_back(
+    qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = saved_drawing(qtbot, strata_window, tmp_path)
+    save(window, tmp_path / "drawing.strata")
+    before = (tmp_path / "drawing.strata").read_bytes()
+    draw_shape(window, "rect", (300, 300), (340, 340))
+    disk = HeldFile("drawing.pdf")
+    window.documents.file_ops = disk
+    accept(open_publish(qtbot, window))
+    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
+    (record,) = window.sagas.records()
+    qtbot.waitUntil(
+        lambda: (
+            window.jobs.record(window.sagas.record(record.id).steps[0].job_id).state
+            is JobState.SUCCEEDED
+        ),
+        timeout=5000,
+    )
+    window.close()
+    answer(dialog(qtbot, window, "unsaved_dialog"), QMessageBox.StandardButton.Discard)
+    prompt = pending_prompt(qtbot, window)
+    assert "Export PDF drawing.pdf" in prompt.listing.text()
+    QTest.mouseClick(prompt.cancel_button, Qt.MouseButton.LeftButton)
+    disk.let_go()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    wait_until_idle(window.jobs)
+    assert window.sagas.record(record.id).state is BatchState.CANCELLED
+    assert (tmp_path / "drawing.strata").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drawing.strata"]

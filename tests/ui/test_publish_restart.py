@@ -56,8 +56,10 @@ def test_an_interrupted_publish_is_undone_at_start_and_retried_with_ctrl_r(
     assert record.interrupted and record.state is BatchState.CANCELLED
     assert doc.read_bytes() == OLD_DOC and (work / "drawing.png").read_bytes() == OLD_PNG
     assert sorted(p.name for p in work.iterdir()) == ["drawing.png", "drawing.strata"]
-    assert any("1 publish interrupted when Strata last stopped is being undone" in m
-               for m in messages)  # fmt: skip
+    assert (
+        "1 publish interrupted when Strata last stopped is being undone: its files "
+        "are put back (View > Jobs)"
+    ) in messages
     assert not any("running again" in m for m in messages)
     batches = window.jobs_panel.batches
     assert batches is not None
