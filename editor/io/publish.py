@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 from editor.io.atomic import OS_FILE_OPS, FileOps, remove_stale_temps, write_atomic
 from editor.io.failures import describe, is_retryable
@@ -216,12 +216,16 @@ class PublishStep(PublishPart, Job[object]):
         return self.inner.describe(error)
 
 
-class Compensate(PublishPart, Job[int]):
-    """Undo a Publish run (see the module docstring); returns how many files it touched."""
+R = TypeVar("R")
 
-    def __init__(self, name: str, targets: Sequence[Path], run: str,
-                 *, ops: FileOps = OS_FILE_OPS) -> None:  # fmt: skip
-        super().__init__(f"Undo {name}", "compensate", key=f"compensate\0{run}")
+
+class RunJob(PublishPart, Job[R]):
+    """A job over a whole Publish run's files (its undo, its tidy-up): the run's token
+    and targets are all it needs, since it reads the backups on disk."""
+
+    def __init__(self, title: str, kind: str, name: str, targets: Sequence[Path], run: str,
+                 ops: FileOps) -> None:  # fmt: skip
+        super().__init__(f"{title} {name}", kind, key=f"{kind}\0{run}")
         self.batch_name = name
         self.targets = tuple(targets)
         self.run_token = run
@@ -229,6 +233,14 @@ class Compensate(PublishPart, Job[int]):
 
     def batch_info(self) -> BatchInfo:
         return BatchInfo(self.batch_name, self.targets, ())
+
+
+class Compensate(RunJob[int]):
+    """Undo a Publish run (see the module docstring); returns how many files it touched."""
+
+    def __init__(self, name: str, targets: Sequence[Path], run: str,
+                 *, ops: FileOps = OS_FILE_OPS) -> None:  # fmt: skip
+        super().__init__("Undo", "compensate", name, targets, run, ops)
 
     def run(self, context: JobContext) -> int:
         touched = 0
@@ -250,19 +262,12 @@ class Compensate(PublishPart, Job[int]):
         return f"Undoing the publish failed; the backups are kept beside the files. {text}"
 
 
-class DropBackups(PublishPart, Job[None]):
+class DropBackups(RunJob[None]):
     """Remove a run's backups once every step succeeded."""
 
     def __init__(self, name: str, targets: Sequence[Path], run: str,
                  *, ops: FileOps = OS_FILE_OPS) -> None:  # fmt: skip
-        super().__init__(f"Tidy up {name}", "drop_backups", key=f"drop_backups\0{run}")
-        self.batch_name = name
-        self.targets = tuple(targets)
-        self.run_token = run
-        self.ops = ops
-
-    def batch_info(self) -> BatchInfo:
-        return BatchInfo(self.batch_name, self.targets, ())
+        super().__init__("Tidy up", "drop_backups", name, targets, run, ops)
 
     def run(self, context: JobContext) -> None:
         for target in self.targets:

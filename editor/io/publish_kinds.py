@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import msgspec
 
@@ -98,28 +98,31 @@ class PublishStepKind(JobKind[StepPayload, PublishStep]):
                            [self.kinds.envelope(i) for i in info.inners], index)  # fmt: skip
 
 
-class CompensateKind(JobKind[RunPayload, Compensate]):
+RJ = TypeVar("RJ", Compensate, DropBackups)
+
+
+class _RunKind(JobKind[RunPayload, RJ]):
+    """A kind for a job over a whole run (its token, name and targets)."""
+
+    payload_type = RunPayload
+    job_class: type[RJ]
+
+    def build(self, payload: RunPayload) -> RJ:
+        _check_run(self.type_name, payload.run)
+        return self.job_class(payload.batch, [Path(t) for t in payload.targets], payload.run)
+
+    def payload(self, job: RJ) -> RunPayload:
+        return RunPayload(job.run_token, job.batch_name, [str(t) for t in job.targets])
+
+
+class CompensateKind(_RunKind[Compensate]):
     type_name: ClassVar[str] = "compensate"
-    payload_type = RunPayload
-
-    def build(self, payload: RunPayload) -> Compensate:
-        _check_run(self.type_name, payload.run)
-        return Compensate(payload.batch, [Path(t) for t in payload.targets], payload.run)
-
-    def payload(self, job: Compensate) -> RunPayload:
-        return RunPayload(job.run_token, job.batch_name, [str(t) for t in job.targets])
+    job_class = Compensate
 
 
-class DropBackupsKind(JobKind[RunPayload, DropBackups]):
+class DropBackupsKind(_RunKind[DropBackups]):
     type_name: ClassVar[str] = "drop_backups"
-    payload_type = RunPayload
-
-    def build(self, payload: RunPayload) -> DropBackups:
-        _check_run(self.type_name, payload.run)
-        return DropBackups(payload.batch, [Path(t) for t in payload.targets], payload.run)
-
-    def payload(self, job: DropBackups) -> RunPayload:
-        return RunPayload(job.run_token, job.batch_name, [str(t) for t in job.targets])
+    job_class = DropBackups
 
 
 def register_publish(kinds: JobKinds) -> None:

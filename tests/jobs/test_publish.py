@@ -26,6 +26,14 @@ def snapshot() -> Snapshot:
 
 
 @pytest.fixture
+def queue(make_queue: MakeQueue) -> JobQueue:
+    """One worker: steps run one at a time, in order, so a failing step finds the earlier
+    ones finished (with more workers a fast failure may cancel a step before it writes;
+    the held-file tests use three workers on purpose)."""
+    return make_queue(max_workers=1)
+
+
+@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A document and its PNG already there (to be replaced); no PDF yet (to be made)."""
     work = tmp_path / "work"
@@ -50,6 +58,36 @@ def assert_as_before(folder: Path) -> None:
     assert (folder / "drawing.strata").read_bytes() == OLD_DOC
     assert (folder / "drawing.png").read_bytes() == OLD_PNG
     assert listing(folder) == ["drawing.png", "drawing.strata"]
+
+
+def published(queue: JobQueue, drive: Drive, folder: Path, disk: NamedFaults) -> tuple[Sagas, int]:
+    """A publish run to its end on `disk`: the runner and the batch's id."""
+    sagas = Sagas(queue)
+    batch = publish(sagas, folder, disk)
+    drive(queue)
+    return sagas, batch
+
+
+def held_publish(
+    make_queue: MakeQueue, folder: Path, held: str, workers: int
+) -> tuple[JobQueue, HeldFile, Sagas, int]:
+    """A publish on a queue of `workers` threads whose writes of `held` wait for the test."""
+    queue = make_queue(max_workers=workers)
+    disk = HeldFile(held)
+    sagas = Sagas(queue)
+    return queue, disk, sagas, publish(sagas, folder, disk)
+
+
+def held_mid_batch(
+    qtbot: QtBot, queue: JobQueue, sagas: Sagas, batch: int, disk: HeldFile, done: int
+) -> None:
+    """Wait until the held file's step is writing and the first `done` steps succeeded."""
+    steps = sagas.record(batch).steps
+    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
+    qtbot.waitUntil(
+        lambda: all(queue.record(s.job_id).state is JobState.SUCCEEDED for s in steps[:done]),
+        timeout=5000,
+    )
 
 
 def test_a_publish_saves_and_exports_beside_the_document_and_tidies_up(
@@ -78,9 +116,7 @@ def test_a_step_that_dead_letters_undoes_the_others_byte_for_byte(
 ) -> None:
     disk = NamedFaults()
     disk.deny(failing)  # PermissionError: straight to the dead-letter queue
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    drive(queue)
+    sagas, batch = published(queue, drive, folder, disk)
     record = sagas.record(batch)
     assert record.state is BatchState.FAILED
     assert record.failed_step.endswith(failing)
@@ -95,9 +131,7 @@ def test_a_replaced_file_is_put_back_exactly_after_a_step_used_up_its_retries(
 ) -> None:
     disk = NamedFaults()
     disk.script("drawing.pdf", eio, eio, eio, eio, eio)  # five attempts, all EIO
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    drive(queue)
+    sagas, batch = published(queue, drive, folder, disk)
     record = sagas.record(batch)
     assert record.state is BatchState.FAILED
     assert disk.writes["drawing.pdf"] == 5
@@ -111,9 +145,7 @@ def test_compensation_that_fails_once_is_retried_and_then_puts_everything_back(
     disk.deny("drawing.pdf")
     # The document's first write is the save step; its second is the undo: EIO once.
     disk.script("drawing.strata", None, eio)
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    drive(queue)
+    sagas, batch = published(queue, drive, folder, disk)
     record = sagas.record(batch)
     assert record.state is BatchState.FAILED
     compensation = queue.record(record.compensation or 0)
@@ -128,9 +160,7 @@ def test_compensation_that_dead_letters_keeps_the_backups_and_can_be_retried(
     disk = NamedFaults()
     disk.deny("drawing.pdf")
     disk.deny("drawing.strata", after=1)  # the save works; putting it back never does
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    drive(queue)
+    sagas, batch = published(queue, drive, folder, disk)
     record = sagas.record(batch)
     assert record.state is BatchState.STUCK
     assert record.error is not None and "backups are kept" in record.error.summary
@@ -148,16 +178,8 @@ def test_compensation_that_dead_letters_keeps_the_backups_and_can_be_retried(
 def test_cancel_in_the_middle_stops_the_rest_and_undoes_what_finished(
     make_queue: MakeQueue, drive: Drive, folder: Path, qtbot: QtBot
 ) -> None:
-    queue = make_queue(max_workers=3)
-    disk = HeldFile("drawing.pdf")
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    steps = sagas.record(batch).steps
-    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
-    qtbot.waitUntil(
-        lambda: all(queue.record(s.job_id).state is JobState.SUCCEEDED for s in steps[:2]),
-        timeout=5000,
-    )
+    queue, disk, sagas, batch = held_publish(make_queue, folder, "drawing.pdf", 3)
+    held_mid_batch(qtbot, queue, sagas, batch, disk, done=2)
     assert sagas.cancel(batch)
     assert sagas.record(batch).state is BatchState.RUNNING  # the PDF has not stopped yet
     disk.let_go()
@@ -173,10 +195,7 @@ def test_cancel_in_the_middle_stops_the_rest_and_undoes_what_finished(
 def test_cancel_before_anything_ran_cancels_every_step(
     make_queue: MakeQueue, drive: Drive, folder: Path, qtbot: QtBot
 ) -> None:
-    queue = make_queue(max_workers=1)
-    disk = HeldFile("drawing.strata")
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
+    queue, disk, sagas, batch = held_publish(make_queue, folder, "drawing.strata", 1)
     qtbot.waitUntil(disk.writing.is_set, timeout=5000)
     sagas.cancel(batch)
     disk.let_go()
@@ -190,9 +209,7 @@ def test_cancel_before_anything_ran_cancels_every_step(
 def test_retry_runs_the_whole_batch_again(queue: JobQueue, drive: Drive, folder: Path) -> None:
     disk = NamedFaults()
     disk.deny("drawing.png")
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    drive(queue)
+    sagas, batch = published(queue, drive, folder, disk)
     first = sagas.record(batch)
     assert first.state is BatchState.FAILED
     disk.heal()
@@ -215,16 +232,8 @@ def test_a_file_written_twice_is_refused(folder: Path) -> None:
 def test_a_file_written_again_after_its_step_is_left_alone_by_the_undo(
     make_queue: MakeQueue, drive: Drive, folder: Path, qtbot: QtBot
 ) -> None:
-    queue = make_queue(max_workers=3)
-    disk = HeldFile("drawing.pdf")
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
-    steps = sagas.record(batch).steps
-    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
-    qtbot.waitUntil(
-        lambda: all(queue.record(s.job_id).state is JobState.SUCCEEDED for s in steps[:2]),
-        timeout=5000,
-    )
+    queue, disk, sagas, batch = held_publish(make_queue, folder, "drawing.pdf", 3)
+    held_mid_batch(qtbot, queue, sagas, batch, disk, done=2)
     (folder / "drawing.strata").write_bytes(b"saved again meanwhile")  # a Ctrl+S, say
     sagas.cancel(batch)
     disk.let_go()
@@ -240,18 +249,16 @@ def test_a_queue_shut_down_mid_batch_still_undoes_it_before_it_closes(
 ) -> None:
     """Quitting with "Cancel Jobs and Quit" during a publish: no worker is left for the
     undo, and no unfinished row would bring it back at the next start; it runs inline."""
-    queue = make_queue(max_workers=1)
-    disk = HeldFile("drawing.strata")
-    sagas = Sagas(queue)
-    batch = publish(sagas, folder, disk)
+    queue, disk, sagas, batch = held_publish(make_queue, folder, "drawing.strata", 1)
     qtbot.waitUntil(disk.writing.is_set, timeout=5000)
-    disk.let_go()  # the save finishes during the shutdown; the exports never start
+    disk.let_go()  # the save goes on during the shutdown; the exports never start
     with ticking(clock, 5.0):
         report = queue.shutdown(timeout=5.0, cancel_wait=1.0)
     assert report.clean
     record = sagas.record(batch)
     assert record.state is BatchState.CANCELLED
-    assert [s.state for s in record.steps] == [
-        JobState.SUCCEEDED, JobState.CANCELLED, JobState.CANCELLED
-    ]  # fmt: skip
+    # The save may have finished its write or seen the batch's cancel first: either way
+    # the exports never started and the disk is as it was.
+    assert record.steps[0].state in (JobState.SUCCEEDED, JobState.CANCELLED)
+    assert [s.state for s in record.steps[1:]] == [JobState.CANCELLED, JobState.CANCELLED]
     assert_as_before(folder)

@@ -22,13 +22,19 @@ from editor.io.publish import (
     plan,
 )
 from editor.io.publish_kinds import restore_publishes
-from editor.jobs import JobState
 from editor.jobs.kinds import JobDataError, JobKinds
 from editor.jobs.saga import BatchState, Sagas
 from editor.jobs.store import MemoryJobStore
 from tests.jobs.conftest import Drive, MakeQueue
 from tests.jobs.disk import HeldFile
-from tests.jobs.test_publish import OLD_DOC, OLD_PNG, assert_as_before, folder, snapshot
+from tests.jobs.test_publish import (
+    OLD_DOC,
+    OLD_PNG,
+    assert_as_before,
+    folder,
+    held_mid_batch,
+    snapshot,
+)
 
 __all__ = ["folder"]  # the fixture, shared with test_publish.py
 
@@ -107,11 +113,7 @@ def test_a_publish_interrupted_mid_batch_is_undone_at_the_next_start_then_retrie
     outputs = [("png", output_path(doc, "png")), ("pdf", output_path(doc, "pdf"))]
     batch = sagas.start(plan(snapshot(), doc, None, outputs, ops=disk))
     steps = sagas.record(batch).steps
-    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
-    qtbot.waitUntil(
-        lambda: all(first.record(s.job_id).state is JobState.SUCCEEDED for s in steps[:2]),
-        timeout=5000,
-    )
+    held_mid_batch(qtbot, first, sagas, batch, disk, done=2)
     # The moment of the kill: the store's rows and the disk, as they are now.
     crashed = copy.deepcopy(store)
     on_disk = tmp_path / "at-the-kill"

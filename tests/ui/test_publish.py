@@ -13,12 +13,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from editor.jobs import JobState
 from editor.jobs.saga import BatchState
 from editor.testing import activate, draw_shape, press, save, wait_for_dialog, wait_until_idle
 from editor.ui.main_window import MainWindow
 from editor.ui.publish_dialog import PublishDialog
 from tests.jobs.disk import HeldFile, NamedFaults
+from tests.jobs.test_publish import held_mid_batch
 from tests.ui.test_window import answer, dialog
 from tests.ui.test_window_jobs import pending_prompt
 
@@ -141,15 +141,8 @@ def test_delete_on_a_running_batch_cancels_it_and_undoes_what_finished(
     disk = HeldFile("drawing.pdf")
     window.documents.file_ops = disk
     accept(open_publish(qtbot, window))
-    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
     (record,) = window.sagas.records()
-    qtbot.waitUntil(
-        lambda: (
-            window.jobs.record(window.sagas.record(record.id).steps[0].job_id).state
-            is JobState.SUCCEEDED
-        ),
-        timeout=5000,
-    )
+    held_mid_batch(qtbot, window.jobs, window.sagas, record.id, disk, done=1)
     window.show_batch(record.id)
     batches = window.jobs_panel.batches
     assert batches is not None
@@ -219,15 +212,8 @@ def test_quitting_mid_publish_with_cancel_jobs_puts_the_files_back(
     disk = HeldFile("drawing.pdf")
     window.documents.file_ops = disk
     accept(open_publish(qtbot, window))
-    qtbot.waitUntil(disk.writing.is_set, timeout=5000)
     (record,) = window.sagas.records()
-    qtbot.waitUntil(
-        lambda: (
-            window.jobs.record(window.sagas.record(record.id).steps[0].job_id).state
-            is JobState.SUCCEEDED
-        ),
-        timeout=5000,
-    )
+    held_mid_batch(qtbot, window.jobs, window.sagas, record.id, disk, done=1)
     window.close()
     answer(dialog(qtbot, window, "unsaved_dialog"), QMessageBox.StandardButton.Discard)
     prompt = pending_prompt(qtbot, window)

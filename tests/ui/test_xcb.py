@@ -417,6 +417,15 @@ def stored_jobs(home: Path) -> dict[int, tuple[str, str]]:
         conn.close()
 
 
+def work_copy(home: Path) -> tuple[Path, Path]:
+    """The sample copied into HOME/work: (the folder, the drawing)."""
+    folder = home / "work"
+    folder.mkdir()
+    drawing = folder / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    return folder, drawing
+
+
 def left(shape: Shape) -> float:
     """A shape's x (a line's first end's)."""
     return shape.x1 if isinstance(shape, Line) else shape.x
@@ -425,10 +434,7 @@ def left(shape: Shape) -> float:
 def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    drawing = folder / "welcome.strata"
-    drawing.write_bytes(SAMPLE.read_bytes())
+    folder, drawing = work_copy(tmp_path)
     with strata_process(xvfb, tmp_path, str(drawing)) as process:
         window = x_session.wait_window("welcome.strata")
         x_session.focus(window)
@@ -466,10 +472,7 @@ def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
 def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    drawing = folder / "welcome.strata"
-    drawing.write_bytes(SAMPLE.read_bytes())
+    folder, drawing = work_copy(tmp_path)
     with strata_process(xvfb, tmp_path, str(drawing)) as process:
         window = x_session.wait_window("welcome.strata")
         x_session.focus(window)
@@ -482,8 +485,10 @@ def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
         x_session.wait_for(
             lambda: sorted(p.name for p in folder.iterdir())
             == ["welcome.pdf", "welcome.png", "welcome.strata"]
-            and x_session.title(window).startswith("welcome.strata —"),
-            20, "the drawing saved and published, and clean",
+            and x_session.title(window).startswith("welcome.strata —")
+            and [s for _n, s in stored_jobs(tmp_path).values()] == ["succeeded"] * 4,
+            20, "the drawing saved and published (and tidied up: no job left for the quit "
+            "prompt), and clean",
         )  # fmt: skip
         x_session.focus(window)
         x_session.key("ctrl+q")
