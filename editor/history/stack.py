@@ -374,6 +374,14 @@ class History(QObject):
         self._update_modified()
         self.savedChanged.emit()
 
+    def mark_not_on_disk(self) -> None:
+        """The file no longer holds any state of this history (something else wrote it):
+        every state is modified from now on, until the next save."""
+        self._saved_serial = None
+        self.stack.resetClean()
+        self._update_modified()
+        self.savedChanged.emit()
+
     def is_modified(self) -> bool:
         """True when the document differs from the last saved revision."""
         return self._saved_serial is None or self._current_serial() != self._saved_serial

@@ -41,7 +41,7 @@ from editor.io.atomic import write_atomic
 from editor.io.export import Format
 from editor.io.format import FormatError, decode, encode
 from editor.io.publish_kinds import register_publish
-from editor.io.tasks import ExportJob, SaveJob
+from editor.io.tasks import ExportJob, SaveJob, SaveOrigin
 from editor.jobs.job import normalise_path
 from editor.jobs.kinds import JobDataError, JobKind, JobKinds, content_hash, idempotency_key
 from editor.model import Snapshot
@@ -117,6 +117,10 @@ class SnapshotStore:
 
     def get(self, digest: str) -> Snapshot:
         """The snapshot with this digest; JobDataError if missing, changed or unreadable."""
+        return self.read(digest)[1]
+
+    def read(self, digest: str) -> tuple[bytes, Snapshot]:
+        """The snapshot with this digest and its bytes (what a save of it writes)."""
         path = self._path(digest)
         try:
             data = path.read_bytes()
@@ -125,7 +129,7 @@ class SnapshotStore:
         if content_hash(data) != digest:
             raise JobDataError(f"snapshot {digest[:12]}…: the file does not match its hash")
         try:
-            return decode(data)
+            return data, decode(data)
         except FormatError as exc:
             raise JobDataError(f"snapshot {digest[:12]}…: {exc}") from None
 
@@ -159,6 +163,10 @@ class SavePayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The digest of the document state in the snapshot store."""
     revision: int | None = None
     """The history revision serial being saved, if it came from an open document."""
+    document: str | None = None
+    """The journal's id of that document, when it is journaled (the save outbox)."""
+    index: int | None = None
+    """The history index being saved (with `document`)."""
 
 
 class ExportPayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -189,12 +197,32 @@ class SaveKind(JobKind[SavePayload, SaveJob]):
         revision = StoredRevision(payload.revision) if payload.revision is not None else None
         target = normalise_path(payload.target)
         key = idempotency_key(self.type_name, target, payload.snapshot)
-        return SaveJob(self.snapshots.get(payload.snapshot), target, revision, key=key)
+        origin = SaveOrigin(payload.document, payload.index) if payload.document else None
+        data, snapshot = self.snapshots.read(payload.snapshot)
+        # The stored bytes are written as they are: run again, the save writes exactly
+        # what was asked (a decoded snapshot re-encodes a page of 400 as 400.0).
+        return SaveJob(snapshot, target, revision, key=key, origin=origin, encoded=data)
 
     def payload(self, job: SaveJob) -> SavePayload:
         serial = job.revision.serial if job.revision is not None else None
         digest = self.snapshots.put(job.snapshot)
-        return SavePayload(normalise_path(job.path), digest, serial)
+        origin = job.origin
+        if origin is None:
+            return SavePayload(normalise_path(job.path), digest, serial)
+        return SavePayload(normalise_path(job.path), digest, serial, origin.document, origin.index)
+
+
+def journaled_save(envelope: dict[str, object]) -> SavePayload | None:
+    """A stored save envelope's payload when it names a journaled document (the save
+    outbox records it), else None. Its `snapshot` digest is the sha256 of the bytes the
+    save writes (tests/io/test_job_kinds.py checks that they agree)."""
+    if envelope.get("type") != SaveKind.type_name:
+        return None
+    try:
+        payload = msgspec.convert(envelope.get("payload"), SavePayload)
+    except msgspec.ValidationError:
+        return None
+    return payload if payload.document is not None else None
 
 
 class ExportKind(JobKind[ExportPayload, ExportJob]):

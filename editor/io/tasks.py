@@ -34,6 +34,16 @@ class RevisionLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class SaveOrigin:
+    """The journaled document a save was asked for from, and the history index it saves
+    (None: not in the history). Plain data: it travels in the stored job (the save
+    outbox, editor.journal.saves) and comes back with the result."""
+
+    document: str
+    index: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SaveResult:
     """A finished save: where it went and which history revision it holds."""
 
@@ -45,6 +55,8 @@ class SaveResult:
     then *not* what the file holds."""
     sha256: str | None = None
     """The sha256 (hex) of the bytes written (the journal records it with the save)."""
+    origin: SaveOrigin | None = None
+    """The save's document and history index, when it was asked for from one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,8 @@ GUI_SWITCH_INTERVAL = 0.001
 #: ~0.7 ms, with format.ENCODE_CHUNK's 5,000 it took ~4 ms, longer than the 1 ms switch
 #: interval. Smaller pieces also encode a little faster (less memory churn).
 SAVE_CHUNK = 1000
+#: Bytes per piece when a save writes bytes it already has (SaveJob's `encoded`).
+BYTES_CHUNK = 1 << 20
 
 #: Part of every key made in this process (a save's path + revision serial, an export's
 #: snapshot id): serials and ids start again in every run, and a stored job of an earlier
@@ -109,10 +123,15 @@ class SaveJob(Job[SaveResult]):
         chunk: int = SAVE_CHUNK,
         guard: TargetGuard = GUARD,
         key: str | None = None,
+        origin: SaveOrigin | None = None,
+        encoded: bytes | None = None,
     ) -> None:
         """`key`: the idempotency key; by default path + revision serial (in-process
         saves), given by `editor.io.job_kinds` for a job built from data (kind + target +
-        content hash, the same in every process)."""
+        content hash, the same in every process). `origin`: the journaled document and
+        history index saved (see SaveOrigin). `encoded`: `snapshot` as the file's bytes,
+        when they are known (a save built from data writes the stored bytes themselves,
+        so a save run again after a crash writes exactly what it was asked to)."""
         if chunk < 1:
             raise ValueError(f"chunk must be at least 1, got {chunk}")
         self.path = Path(path)
@@ -128,6 +147,8 @@ class SaveJob(Job[SaveResult]):
         self.ops = ops
         self.chunk = chunk
         self.guard = guard
+        self.origin = origin
+        self.encoded = encoded
         #: Request order among all writes of this process (see editor.io.targets).
         self.ticket = guard.ticket()
 
@@ -135,15 +156,21 @@ class SaveJob(Job[SaveResult]):
         self.ticket = EARLIER + order  # an earlier run's request: older than this run's
 
     def run(self, context: JobContext) -> SaveResult:
-        # iter_encode yields a header, one piece per `chunk` shapes, and a footer.
-        total = math.ceil(len(self.snapshot.shapes) / self.chunk) + 2
+        encoded = self.encoded
+        if encoded is None:  # a header, one piece per `chunk` shapes, and a footer
+            total = math.ceil(len(self.snapshot.shapes) / self.chunk) + 2
+            pieces: Iterator[bytes] = iter_encode(self.snapshot, self.chunk)
+        else:
+            total = max(1, math.ceil(len(encoded) / BYTES_CHUNK))
+            view = memoryview(encoded)
+            pieces = (bytes(view[i : i + BYTES_CHUNK]) for i in range(0, len(encoded), BYTES_CHUNK))
         done = 0
 
         digest = hashlib.sha256()
 
         def chunks() -> Iterator[bytes]:
             nonlocal done
-            for piece in iter_encode(self.snapshot, self.chunk):
+            for piece in pieces:
                 context.check()
                 digest.update(piece)
                 yield piece
@@ -154,10 +181,11 @@ class SaveJob(Job[SaveResult]):
         with self.guard.turn(real, self.ticket, context.check, _waiting(context, real)) as go:
             if not go:
                 context.progress(1.0, f"A newer save of {self.path.name} was already written")
-                return SaveResult(Path(real), self.revision, superseded=True)
+                return SaveResult(Path(real), self.revision, superseded=True,
+                                  origin=self.origin)  # fmt: skip
             written = write_atomic(self.path, chunks(), ops=self.ops, check=context.check)
         context.progress(1.0, f"Saved {self.path.name}")
-        return SaveResult(written, self.revision, sha256=digest.hexdigest())
+        return SaveResult(written, self.revision, sha256=digest.hexdigest(), origin=self.origin)
 
     def retryable(self, error: BaseException) -> bool:
         return is_retryable(error)  # the one table, shared with exports (io/failures.py)

@@ -57,6 +57,8 @@ class Ran:
     cancelled: bool = False
     duration: float = 0.0
     """Seconds on the queue's clock."""
+    reason: str | None = None
+    """Why it was cancelled, when the worker knows better than "cancelled"."""
 
 
 Attempt = Callable[[Job[Any], JobContext], Ran]
@@ -187,6 +189,8 @@ def settled(entry: Attempted, ran: Ran) -> Decision:
     """Without retries: success, a cancel (asked for or seen by the job), or dead."""
     if ran.error is None and not ran.cancelled:
         return _SUCCEEDED
+    if ran.reason is not None:
+        return Decision(Verdict.CANCELLED, reason=ran.reason)
     if ran.cancelled or entry.cancel_requested:
         return _CANCELLED
     return _DEAD

@@ -19,6 +19,7 @@ class Entry:
         "attempt_started",
         "attempts",
         "cancel_requested",
+        "claim",
         "coalesce_key",
         "context",
         "enqueued_at",
@@ -64,6 +65,8 @@ class Entry:
         self.enqueued_at = 0.0
         #: Its store row was just added as queued (the first move need not write it).
         self.fresh = False
+        #: A dead letter being retried: its next move claims its store row (persist.py).
+        self.claim = False
         #: Read back from the store at start (shown as "Interrupted").
         self.interrupted = False
         self.reset()

@@ -121,14 +121,18 @@ class JobMachine:
     def revive(self, letter: DeadLetter) -> tuple[Entry, bool]:
         """The entry a dead letter is retried under (its old one if still known)."""
         entry = self.entries.get(letter.job_id)
-        if entry is not None and entry.state is JobState.DEAD:
+        known = entry is not None and entry.state is JobState.DEAD
+        if entry is not None and known:
             self.finished.discard(entry.id)
             entry.seq = next(self._seqs)
             entry.reset()
-            return entry, True
-        entry = Entry(letter.job_id, letter.job, next(self._seqs), letter.policy, letter.timeout)
-        self.entries[entry.id] = entry
-        return entry, False
+        else:
+            entry = Entry(
+                letter.job_id, letter.job, next(self._seqs), letter.policy, letter.timeout
+            )
+            self.entries[entry.id] = entry
+        entry.claim = True  # its store row is taken back only if still dead (persist.py)
+        return entry, known
 
     def enqueue(self, entry: Entry, *, replaceable: bool) -> None:
         """The one way in, for new jobs and dead letters retried: index it, queue it."""
@@ -237,8 +241,8 @@ class JobMachine:
         )  # fmt: skip
         lane = entry.target
         written = self.link.written(entry.id) if self.link is not None else None  # row stored
-        worker = Worker(token, entry.id, entry.job, self._attempt(entry.policy), context,
-                        self._relay, lane, written)  # fmt: skip
+        chain = _chain(self._chains, entry.policy, clock)
+        worker = Worker(token, entry.id, entry.job, chain, context, self._relay, lane, written)
         if not self.workers:
             self._busy(True)
         self.workers[token] = worker
@@ -251,15 +255,6 @@ class JobMachine:
         self.watchdog.watch(token, now + entry.timeout + self._grace)
         self.move(entry, JobState.RUNNING)
         self._pool.start(worker)
-
-    def _attempt(self, policy: RetryPolicy) -> Attempt:
-        """The attempt chain for a policy (by value), built once; at most 32 are kept."""
-        chain = self._chains.get(policy)
-        if chain is None:
-            if len(self._chains) >= 32:  # bounded: a policy made per job must not pile up
-                self._chains.clear()
-            chain = self._chains[policy] = standard_attempt(policy, self.clock)
-        return chain
 
     def on_progress(self, token: int) -> None:
         worker = self.workers.get(token)
@@ -350,6 +345,16 @@ class JobMachine:
             self.idle_sent = True
             self.signals.idle.emit()
         self.on_settled()
+
+
+def _chain(chains: dict[RetryPolicy, Attempt], policy: RetryPolicy, clock: Clock) -> Attempt:
+    """The attempt chain for a policy (by value), built once; at most 32 are kept."""
+    chain = chains.get(policy)
+    if chain is None:
+        if len(chains) >= 32:  # bounded: a policy made per job must not pile up
+            chains.clear()
+        chain = chains[policy] = standard_attempt(policy, clock)
+    return chain
 
 
 def put_dead_letter(m: JobMachine, letter: DeadLetter) -> None:

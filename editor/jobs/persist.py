@@ -21,7 +21,6 @@ left alone; dead letters enter the dead-letter queue with their stored error.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -34,7 +33,7 @@ from editor.jobs.job import Job, JobId, JobState
 from editor.jobs.machine import JobMachine, put_dead_letter
 from editor.jobs.restore import Decode, restore_rows
 from editor.jobs.retry import RetryPolicy
-from editor.jobs.store import JobStore, StoredJob
+from editor.jobs.store import JobStore, RowWritten, StoredJob
 
 log = logging.getLogger("editor.jobs.store")
 
@@ -85,7 +84,7 @@ class StoreLink:
             name=job.name, kind=job.kind, target=job.target,
         )  # fmt: skip
 
-    def written(self, job_id: JobId) -> threading.Event | None:
+    def written(self, job_id: JobId) -> RowWritten | None:
         """Set once a new job's row is stored (None: nothing to wait for)."""
         return self.store.written(job_id)
 
@@ -94,6 +93,12 @@ class StoreLink:
             entry.fresh = False
             return
         wall = self._clock.wall_time()
+        if entry.claim:  # a dead letter retried: its row is taken back only if still dead
+            entry.claim = False
+            self.store.claim(entry.id, wall, self.owner)
+            return
+        if self.store.lost(entry.id):  # another Strata retried it first: its row, not ours
+            return
         if state is JobState.RUNNING:
             self.store.update(entry.id, state, wall, attempts=entry.attempts,
                               owner=self.owner, lease_until=wall + LEASE_SECONDS)  # fmt: skip

@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from editor.jobs.job import JobError, JobId, JobState
-from editor.jobs.store import FINISHED, KEEP_DEAD, KEEP_FINISHED, Envelope, StoredJob
+from editor.jobs.store import FINISHED, KEEP_DEAD, KEEP_FINISHED, Envelope, RowWritten, StoredJob
 
 log = logging.getLogger("editor.jobs.store")
 
@@ -61,6 +61,8 @@ Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
 Release = Callable[[list[dict[str, Any]], Callable[[str], bool]], object]
 #: Told (writer thread) of every envelope that may still run, and a grace in seconds.
 Sweep = Callable[[list[dict[str, Any]], float], object]
+#: Told (writer thread, inside the insert's transaction) of a new job's id and envelope.
+Added = Callable[[sqlite3.Connection, JobId, dict[str, Any], float], None]
 
 ID_BLOCK = 1000
 PRUNE_EVERY = 200
@@ -82,6 +84,29 @@ _UPDATE = (
     "UPDATE OR IGNORE jobs SET state = ?, attempts = COALESCE(?, attempts), run_after = ?,"
     " error = COALESCE(?, error), owner = ?, lease_until = ?, updated = ? WHERE id = ?"
 )
+
+
+_CLAIM = (
+    "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NULL, owner = ?,"
+    " lease_until = NULL, updated = ? WHERE id = ? AND state = 'dead'"
+)
+
+
+class Claimed:
+    """What the first attempt of a retried dead letter waits for: the claim's commit;
+    `lost` once it is known that another process took the row first."""
+
+    __slots__ = ("_event", "_id", "_lost")
+
+    def __init__(self, event: RowWritten, lost: set[JobId], job_id: JobId) -> None:
+        self._event, self._lost, self._id = event, lost, job_id
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+    @property
+    def lost(self) -> bool:
+        return self._id in self._lost
 
 
 def reserve_ids(conn: sqlite3.Connection, count: int = ID_BLOCK) -> range:
@@ -131,8 +156,9 @@ class SqliteJobStore:
         keep_dead: int = KEEP_DEAD,
         clock: Callable[[], float] = time.time,
         release: Release | None = None,
-        mark: Callable[[], threading.Event | None] | None = None,
+        mark: Callable[[], RowWritten | None] | None = None,
         after_commit: Callable[[Callable[[], None]], None] | None = None,
+        on_added: Added | None = None,
     ) -> None:
         """`read`: a connection for reads (and the first id block); `put`, `flush`: the
         database writer's (editor.journal.writer.Writer); `owner`: this process;
@@ -141,6 +167,8 @@ class SqliteJobStore:
         `mark`: the writer's "tell me when this is committed" (see `written`).
         `after_commit`: the writer's "run this once the batch is committed": released
         files are removed only then (else at once).
+        `on_added(conn, id, envelope, now)`: runs in the transaction that inserts a new
+        job's row (the save outbox: the journal's record of the save goes in with it).
 
         Raises sqlite3.Error when the tables cannot be read or the first block of ids
         cannot be reserved (tables missing or damaged, the database locked): the caller
@@ -154,65 +182,18 @@ class SqliteJobStore:
         self.keep_finished = keep_finished
         self.keep_dead = keep_dead
         self._clock = clock
-        self._ids: deque[range] = deque()
-        self._next_ids: deque[range] = deque()  # filled on the writer thread
-        self._current: Iterator[int] = iter(())
-        self._left = 0
-        self._fetching = False
-        self._lock = threading.Lock()
         self._finishes = 0
         self._release = Releaser(release, after_commit) if release is not None else None
         self._mark = mark
-        self._written: dict[JobId, threading.Event] = {}
-        self._end = 0  # the end of the last block taken
+        self._on_added = on_added
+        #: Dead letters this process tried to retry and another took first (writer thread
+        #: adds; a set's add and `in` are atomic).
+        self._lost: set[JobId] = set()
+        self._claimed: set[JobId] = set()
+        self._written: dict[JobId, RowWritten] = {}
         self._read.execute(f"SELECT {_COLUMNS} FROM jobs LIMIT 0")  # every column there
-        self._take(self._reserve_here())
+        self._ids = IdBlocks(read, put)
         self._put(self._prune_op())
-
-    # ------------------------------------------------------------------- ids
-    def _take(self, block: range) -> None:
-        self._current = iter(block)
-        self._left = len(block)
-        self._end = block.stop
-
-    def _reserve_here(self) -> range:
-        """Reserve a block on the calling thread (at start, or when the writer has not)."""
-        self._read.execute("BEGIN IMMEDIATE")
-        try:
-            block = reserve_ids(self._read)
-            self._read.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._read.execute("ROLLBACK")
-            raise
-        return block
-
-    def _new_id(self) -> JobId:
-        if self._left <= ID_BLOCK // 2 and not self._fetching:
-            self._fetching = True
-            self._put(self._fetch_op)
-        if self._left == 0:
-            with self._lock:
-                block = self._next_ids.popleft() if self._next_ids else None
-            if block is None:  # the writer has not fetched one yet: take one here
-                try:
-                    block = self._reserve_here()
-                except sqlite3.Error as exc:
-                    # The database stopped working (its writer stops too, and says so):
-                    # go on with ids of our own; nothing more reaches the table anyway.
-                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
-                                str(exc))  # fmt: skip
-                    block = range(self._end, self._end + ID_BLOCK)
-            else:
-                self._fetching = False
-            self._take(block)
-        self._left -= 1
-        return next(self._current)
-
-    def _fetch_op(self, conn: sqlite3.Connection) -> None:
-        block = reserve_ids(conn)
-        with self._lock:
-            self._next_ids.append(block)
 
     # ---------------------------------------------------------------- writes
     def add(
@@ -225,21 +206,24 @@ class SqliteJobStore:
         kind: str = "",
         target: str | None = None,
     ) -> tuple[JobId, bool]:
-        job_id = self._new_id()
-        owner = self.owner
+        job_id = self._ids.new_id()
+        owner, on_added = self.owner, self._on_added
 
         def op(conn: sqlite3.Connection) -> None:  # on the writer thread
+            made: dict[str, Any] | None = None
             try:
                 made = envelope() if callable(envelope) else envelope
                 text: str | None = json.dumps(made)
             except Exception as exc:  # a job no kind can describe: kept, unreadable
                 log.warning("job %s (%s) has no envelope: %s", job_id, name, str(exc))
-                text = None
+                text, made = None, None
             added = conn.execute(_INSERT, (job_id, text, key, name, kind, target, owner,
                                            now, now)).rowcount  # fmt: skip
             if not added:  # the partial unique index: another process has the key pending
                 log.warning("job %s (%s) is not stored: a job with its key is pending in "
                             "another process; it runs here unstored", job_id, name)  # fmt: skip
+            elif on_added is not None and made is not None:
+                on_added(conn, job_id, made, now)  # the same transaction as the row
 
         self._put(op)
         if self._mark is not None:
@@ -248,7 +232,7 @@ class SqliteJobStore:
                 self._written[job_id] = event
         return job_id, True
 
-    def written(self, job_id: JobId) -> threading.Event | None:
+    def written(self, job_id: JobId) -> RowWritten | None:
         """Set once a new job's row is committed (then forgotten); None if nothing is
         pending. The first attempt waits for it on its worker thread: a job's side
         effects never start before the store knows the job, so a kill cannot leave a
@@ -276,21 +260,50 @@ class SqliteJobStore:
             lease_until if state is JobState.RUNNING else None,
             now, job_id,
         )  # fmt: skip
-        release = self._release
-        if release is not None and state in FINISHED:
+        release = self._release if state in FINISHED else None
+        claimed = job_id in self._claimed
+        if release is not None or claimed:
+            lost = self._lost
 
-            def op(conn: sqlite3.Connection) -> None:  # it will not run again
+            def op(conn: sqlite3.Connection) -> None:
+                if claimed and job_id in lost:  # decided by the claim before this op ran
+                    return  # another Strata retried it first: the row is its
                 conn.execute(_UPDATE, params)
-                release.released(conn, [job_id])
+                if release is not None:  # it will not run again
+                    release.released(conn, [job_id])
 
             self._put(op)
         else:
             self._put((_UPDATE, params))
         if final:
+            self._claimed.discard(job_id)
             self._written.pop(job_id, None)  # ended before an attempt asked (cancelled)
             self._finishes += 1
             if self._finishes % PRUNE_EVERY == 0:
                 self._put(self._prune_op())
+
+    def claim(self, job_id: JobId, now: float, owner: str) -> None:
+        """See JobStore.claim. Decided on the writer thread, in one statement (two
+        processes' claims are serialised by SQLite: exactly one finds the row dead); the
+        first attempt waits for the decision (`written`), and a lost claim does not run."""
+        lost = self._lost
+        lost.discard(job_id)
+        self._claimed.add(job_id)  # its later updates are written only if the claim held
+
+        def op(conn: sqlite3.Connection) -> None:
+            if not conn.execute(_CLAIM, (owner, now, job_id)).rowcount:
+                lost.add(job_id)
+                log.info("job %s was retried or discarded by another Strata first: it does "
+                         "not run here", job_id)  # fmt: skip
+
+        self._put(op)
+        if self._mark is not None:
+            event = self._mark()
+            if event is not None:
+                self._written[job_id] = Claimed(event, lost, job_id)
+
+    def lost(self, job_id: JobId) -> bool:
+        return job_id in self._lost
 
     def renew(self, owner: str, until: float) -> None:
         self._put(("UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'running'",
@@ -411,6 +424,68 @@ class SqliteJobStore:
         if row.state is JobState.RUNNING and row.lease_until is not None:
             return row.lease_until > now or _same_host(row.owner)
         return True
+
+
+class IdBlocks:
+    """Job ids unique across processes: blocks reserved in the database (`job_ids`),
+    handed out from memory; the next block is fetched on the writer thread before this
+    one runs out."""
+
+    def __init__(self, read: sqlite3.Connection, put: Callable[[Op], None]) -> None:
+        """Reserves the first block here (sqlite3.Error if it cannot)."""
+        self._read = read
+        self._put = put
+        self._next_ids: deque[range] = deque()  # filled on the writer thread
+        self._current: Iterator[int] = iter(())
+        self._left = 0
+        self._fetching = False
+        self._lock = threading.Lock()
+        self._end = 0  # the end of the last block taken
+        self._take(self._reserve_here())
+
+    def _take(self, block: range) -> None:
+        self._current = iter(block)
+        self._left = len(block)
+        self._end = block.stop
+
+    def _reserve_here(self) -> range:
+        """Reserve a block on the calling thread (at start, or when the writer has not)."""
+        self._read.execute("BEGIN IMMEDIATE")
+        try:
+            block = reserve_ids(self._read)
+            self._read.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._read.execute("ROLLBACK")
+            raise
+        return block
+
+    def new_id(self) -> JobId:
+        if self._left <= ID_BLOCK // 2 and not self._fetching:
+            self._fetching = True
+            self._put(self._fetch_op)
+        if self._left == 0:
+            with self._lock:
+                block = self._next_ids.popleft() if self._next_ids else None
+            if block is None:  # the writer has not fetched one yet: take one here
+                try:
+                    block = self._reserve_here()
+                except sqlite3.Error as exc:
+                    # The database stopped working (its writer stops too, and says so):
+                    # go on with ids of our own; nothing more reaches the table anyway.
+                    log.warning("job store: cannot reserve job ids (%s); going on unstored",
+                                str(exc))  # fmt: skip
+                    block = range(self._end, self._end + ID_BLOCK)
+            else:
+                self._fetching = False
+            self._take(block)
+        self._left -= 1
+        return next(self._current)
+
+    def _fetch_op(self, conn: sqlite3.Connection) -> None:
+        block = reserve_ids(conn)
+        with self._lock:
+            self._next_ids.append(block)
 
 
 class Releaser:

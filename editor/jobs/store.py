@@ -18,7 +18,6 @@ tests/jobs/test_kinds.py (memory), tests/jobs/test_sqlstore.py (SQLite, both).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -63,6 +62,13 @@ class StoredJob:
     created_at: float = 0.0
     problem: str = ""
     """Why the row could not be read back as it was written ("" when it could)."""
+
+
+class RowWritten(Protocol):
+    """What a first attempt waits for before it runs (`JobStore.written`): a
+    threading.Event, or a claim that may turn out `lost` (a retried dead letter)."""
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class JobStore(Protocol):
@@ -119,9 +125,17 @@ class JobStore(Protocol):
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every write so far is stored (True when it is)."""
 
-    def written(self, job_id: JobId) -> threading.Event | None:
+    def written(self, job_id: JobId) -> RowWritten | None:
         """An event set when a just-added job's row is stored, or None (stored already,
         or a store that stores at once). Asked once per job, before its first attempt."""
+
+    def claim(self, job_id: JobId, now: float, owner: str) -> None:
+        """A dead letter is being retried: take its row back to queued only if it is still
+        dead. If it is not (another process retried or discarded it first), the job is
+        `lost` to this process: it does not run here and its row is left alone."""
+
+    def lost(self, job_id: JobId) -> bool:
+        """Whether a claim of `job_id` failed (see `claim`)."""
 
 
 class MemoryJobStore:
@@ -130,6 +144,7 @@ class MemoryJobStore:
     def __init__(self) -> None:
         self._rows: dict[JobId, StoredJob] = {}
         self._unfinished_keys: dict[str, JobId] = {}
+        self._lost: set[JobId] = set()
         self._next = 1
 
     def add(
@@ -227,5 +242,16 @@ class MemoryJobStore:
     def flush(self, timeout: float = 10.0) -> bool:
         return True
 
-    def written(self, job_id: JobId) -> threading.Event | None:
+    def written(self, job_id: JobId) -> RowWritten | None:
         return None
+
+    def claim(self, job_id: JobId, now: float, owner: str) -> None:
+        row = self._rows.get(job_id)
+        if row is None or row.state is not JobState.DEAD:
+            self._lost.add(job_id)
+            return
+        self._lost.discard(job_id)
+        self.update(job_id, JobState.QUEUED, now, owner=owner)
+
+    def lost(self, job_id: JobId) -> bool:
+        return job_id in self._lost

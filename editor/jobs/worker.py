@@ -14,7 +14,6 @@ The relay lives as long as its queue, which stays alive while any of its workers
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from editor.jobs.attempt import Attempt, Ran
 from editor.jobs.job import Job, JobContext, JobError, JobId
+from editor.jobs.store import RowWritten
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,9 @@ class Relay(QObject):
     progress = Signal(int)
 
 
+#: Why a retried dead letter did not run: another process's retry took its row first.
+TAKEN_ELSEWHERE = "retried or discarded in another Strata first"
+
 #: Longest a first attempt waits for its job's row to be stored (seconds).
 WRITTEN_WAIT = 5.0
 
@@ -58,7 +61,7 @@ class Worker(QRunnable):
         context: JobContext,
         relay: Relay,
         lane: str | None,
-        written: threading.Event | None = None,
+        written: RowWritten | None = None,
     ) -> None:
         super().__init__()
         # The pool deletes the C++ runnable after run() returns; PySide then drops its own
@@ -81,7 +84,10 @@ class Worker(QRunnable):
             # not hold the job for longer than this (it then runs as an unstored one).
             self.written.wait(WRITTEN_WAIT)
         try:
-            ran = self.attempt(self.job, self.context)
+            if getattr(self.written, "lost", False):  # another Strata retried it first
+                ran = Ran(cancelled=True, reason=TAKEN_ELSEWHERE)
+            else:
+                ran = self.attempt(self.job, self.context)
         except BaseException as exc:  # only if describing the job's own failure failed
             ran = Ran(error=_last_resort(exc))
         try:

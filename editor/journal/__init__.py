@@ -7,6 +7,7 @@ Standard library sqlite3 + model + commands; no Qt. The History reports every ch
 
 from editor.journal.journal import DEFAULT_MAX_ENTRIES, DocumentInfo, Journal, Recorder
 from editor.journal.rebuild import Entry, RebuildError, Rebuilt, Step, rebuild
+from editor.journal.saves import SaveRequest
 from editor.journal.store import SCHEMA_VERSION, JournalUnavailable
 from editor.journal.writer import SYNC_SECONDS
 
@@ -21,6 +22,7 @@ __all__ = [
     "RebuildError",
     "Rebuilt",
     "Recorder",
+    "SaveRequest",
     "Step",
     "rebuild",
 ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import threading
 import time
 import uuid
 import zlib
@@ -28,9 +27,11 @@ import msgspec
 
 from editor.commands import Command
 from editor.journal import owner as owners
+from editor.journal import saves
 from editor.journal.rebuild import MOVES, Entry, Rebuilt, paused_gc, rebuild
+from editor.journal.saves import SaveRequest
 from editor.journal.store import open_database
-from editor.journal.writer import Writer
+from editor.journal.writer import Mark, Writer
 from editor.model import Page, Shape, Snapshot
 
 log = logging.getLogger(__name__)
@@ -151,8 +152,8 @@ class Journal:
         if self._writer is not None:
             self._writer.after_commit(callback)
 
-    def mark(self) -> threading.Event | None:
-        """An event set when everything queued so far is committed (None: no writer)."""
+    def mark(self) -> Mark | None:
+        """Set when everything queued so far is committed (None: no writer)."""
         return self._writer.mark() if self._writer is not None else None
 
     def close(self) -> None:
@@ -279,6 +280,13 @@ class Journal:
         rows = self._rows("SELECT max(seq) FROM entries WHERE doc = ?", (doc_id,))
         return int(rows[0][0] or 0) if rows else 0
 
+    def save_matching(self, doc_id: str, sha256: str | None) -> SaveRequest | None:
+        """The newest save asked for of `doc_id` that writes bytes hashing to `sha256`
+        (the save outbox, editor.journal.saves): a file with these bytes is that save's."""
+        if self._read is None or sha256 is None:
+            return None
+        return saves.matching(self._read, doc_id, sha256)
+
     def recoverable(self) -> list[DocumentInfo]:
         """Documents a Strata that is gone left open with unsaved changes."""
         self._settle()
@@ -323,7 +331,8 @@ class Journal:
 
     def forget(self, doc_id: str) -> None:
         """Drop a document's journal entirely."""
-        for table, column in (("entries", "doc"), ("bases", "doc"), ("documents", "id")):
+        tables = (("entries", "doc"), ("bases", "doc"), ("saves", "doc"), ("documents", "id"))
+        for table, column in tables:
             self.put((f"DELETE FROM {table} WHERE {column} = ?", (doc_id,)))
 
     def clear_closed(self) -> int:

@@ -14,6 +14,9 @@ tests use temporary folders), in WAL mode, one table per concern:
 * ``jobs``, ``job_ids`` (schema 2): the durable job store's rows and its id counter;
   read and written by editor.jobs.sqlstore (the journal itself never touches them). One
   database, one list of migrations: the jobs' tables are a step of it.
+* ``saves`` (schema 3): the save outbox: every save job of a journaled document, with
+  the history index it saves and the sha256 of the bytes it writes, added in the same
+  transaction as the job's row (editor.journal.saves).
 
 ``PRAGMA user_version`` is the schema version; `migrate` brings an older database up to
 date step by step and refuses a newer one (a newer Strata wrote it) without touching it.
@@ -34,7 +37,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_1 = """
 CREATE TABLE documents (
@@ -93,8 +96,22 @@ CREATE TABLE job_ids (next INTEGER NOT NULL);
 INSERT INTO job_ids (next) VALUES (1)
 """
 
+# The save outbox (editor.journal.saves): one row per save job of a journaled document,
+# written in the same transaction as the job's row, naming the bytes the save writes.
+_SCHEMA_3 = """
+CREATE TABLE saves (
+    job INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL,
+    idx INTEGER,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    requested REAL NOT NULL
+);
+CREATE INDEX saves_doc ON saves(doc, sha256)
+"""
+
 #: Migrations by the version they produce: running MIGRATIONS[v] on version v-1 gives v.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3}
 
 #: How long a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 2000

@@ -35,14 +35,47 @@ SYNC_SECONDS = 1.0
 Op = tuple[str, tuple[Any, ...]] | Callable[[sqlite3.Connection], None]
 
 
-class _Flush:
-    __slots__ = ("done",)
+class _Done:
+    """How many queued ops the writer has finished with (committed, or dropped once the
+    writing stopped), and a condition to wait on it."""
+
+    __slots__ = ("cond", "count")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self.count = 0
+        self.cond = threading.Condition(threading.Lock())
+
+    def advance(self, count: int) -> None:
+        with self.cond:
+            self.count = count
+            self.cond.notify_all()
+
+
+class Mark:
+    """Set once the first `n` ops queued are committed (`Writer.mark`). A counter, not a
+    threading.Event per mark: making an Event costs ~8 us, and the job store asks for
+    one per job on the GUI thread (bench/bench_job_store.py)."""
+
+    __slots__ = ("_done", "_n")
+
+    def __init__(self, done: _Done, n: int) -> None:
+        self._done = done
+        self._n = n
+
+    def is_set(self) -> bool:
+        return self._done.count >= self._n
+
+    def wait(self, timeout: float | None = None) -> bool:
+        done, n = self._done, self._n
+        if done.count >= n:
+            return True
+        with done.cond:
+            return done.cond.wait_for(lambda: done.count >= n, timeout)
 
 
 _STOP = object()
+#: `_Done.count` once the thread has ended: every mark is set.
+_ENDED = 1 << 62
 
 
 class Writer:
@@ -58,6 +91,11 @@ class Writer:
         self._wal = wal
         self._on_problem = on_problem
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        #: Ops queued so far (under `_put_lock`: a mark must count every op queued
+        #: before it, whichever thread queued it) and ops finished with (`_done`).
+        self._puts = 0
+        self._put_lock = threading.Lock()
+        self._done = _Done()
         self.failed: str | None = None
         #: Run after the current batch commits (writer thread; see `after_commit`).
         self._after: list[Callable[[], None]] = []
@@ -68,7 +106,9 @@ class Writer:
 
     def put(self, op: Op) -> None:
         """Queue a write (GUI thread: no I/O, no waiting)."""
-        self._queue.put(op)
+        with self._put_lock:
+            self._queue.put(op)
+            self._puts += 1
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued before this call is committed; False on timeout."""
@@ -83,15 +123,12 @@ class Writer:
         between the two then leaves the file, never a row pointing at a missing file."""
         self._after.append(callback)
 
-    def mark(self) -> threading.Event:
-        """An event set once everything queued before this call is committed (or the
-        writing stopped); no waiting here (GUI thread)."""
-        marker = _Flush()
-        if self._thread.is_alive():
-            self._queue.put(marker)
-        else:
-            marker.done.set()
-        return marker.done
+    def mark(self) -> Mark:
+        """Set once everything queued before this call is committed (or the writing
+        stopped); no waiting here (GUI thread)."""
+        if not self._thread.is_alive():
+            return Mark(self._done, 0)
+        return Mark(self._done, self._puts)
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued, fsync, stop the thread, close the connection."""
@@ -103,6 +140,7 @@ class Writer:
     def _run(self) -> None:
         dirty_since: float | None = None
         stopping = False
+        finished = 0
         while not stopping:
             wait = None if dirty_since is None else max(0.0, dirty_since + SYNC_SECONDS
                                                          - time.monotonic())  # fmt: skip
@@ -112,13 +150,11 @@ class Writer:
                 self._sync()
                 dirty_since = None
                 continue
-            batch, markers = [], []
+            batch: list[object] = []
             item: object = first
             while True:
                 if item is _STOP:
                     stopping = True
-                elif isinstance(item, _Flush):
-                    markers.append(item)
                 else:
                     batch.append(item)
                 try:
@@ -127,12 +163,13 @@ class Writer:
                     break
             if batch and self.failed is None and self._commit(batch) and dirty_since is None:
                 dirty_since = time.monotonic()
-            for marker in markers:
-                marker.done.set()
+            finished += len(batch)
+            self._done.advance(finished)  # committed, or dropped after a failure
         if dirty_since is not None:
             self._sync()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
+        self._done.advance(_ENDED)
 
     def _commit(self, batch: list[object]) -> bool:
         conn = self._conn

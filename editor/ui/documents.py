@@ -62,6 +62,10 @@ class _PendingSave:
     then: Callable[[bool], None] | None = None
 
 
+def _no_batch(job_id: int) -> bool:
+    return False
+
+
 class DocumentController(QObject):
     """File operations for one window."""
 
@@ -82,6 +86,9 @@ class DocumentController(QObject):
         self.settings = settings
         #: The file-system seam save jobs write through (tests inject faults here).
         self.file_ops: FileOps = OS_FILE_OPS
+        #: Whether a job is a step of a batch (a Publish's save: the batch decides what
+        #: its result means for the document, editor/ui/publishing.py).
+        self.batch_job: Callable[[int], bool] = _no_batch
         #: The retry policy of saves when Preferences set no retry window (tests); None:
         #: the default policy.
         self.save_policy: RetryPolicy | None = None
@@ -282,7 +289,8 @@ class DocumentController(QObject):
         revision = session.history.revision()
         snapshot = session.document.snapshot()
         try:
-            job = SaveJob(snapshot, path, revision, ops=self.file_ops)
+            job = SaveJob(snapshot, path, revision, ops=self.file_ops,
+                          origin=self.link.origin(session))  # fmt: skip
             job_id = self.jobs.submit(job, policy=self.save_policy_now())
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
@@ -319,6 +327,8 @@ class DocumentController(QObject):
         if isinstance(result, SaveResult):
             pending = self._saves.pop(job_id, None)
             if pending is None:
+                if not result.superseded and not self.batch_job(job_id):
+                    self._earlier_save_written(result)
                 return
             session = pending.session
             if result.superseded:  # a later save of the same real file was written first
@@ -358,6 +368,47 @@ class DocumentController(QObject):
         self.recentChanged.emit()
         if session is self.session:
             self.saveFinished.emit(True)
+
+    def _earlier_save_written(self, result: SaveResult) -> None:
+        """A save this window did not ask for in this run wrote its file: one an earlier
+        run asked for, run again at start (interrupted) or retried from its dead letter.
+        The window's document learns what the file now holds:
+
+        * it is the document that save came from (recovered, or reopened with its
+          history) and its history still has the state the save wrote: that state is
+          the saved one, and an unmodified window moves to it (a reload that keeps the
+          history);
+        * it is that file, unmodified: the window reloads it;
+        * otherwise, with changes: they stay, and the document is marked as not on disk
+          (its old saved state is no longer the file's).
+        """
+        session, path = self.session, result.path.resolve()
+        origin, name = result.origin, path.name
+        recorder = session.recorder
+        ours = origin is not None and recorder is not None and recorder.doc_id == origin.document
+        if ours and origin is not None and origin.index is not None and self.link.holds(
+            session, origin.index, path
+        ):  # fmt: skip
+            history = session.history
+            follow = not history.is_modified()
+            if follow:  # the window follows its file, as a reload would, keeping the history
+                history.set_index(origin.index)
+            history.mark_saved(origin.index)
+            self.link.saved(session, result.sha256, path)
+            if follow:
+                said = f"Reloaded {name}: a save from when Strata last stopped has written it"
+            else:
+                said = f"Saved {name} (a save from when Strata last stopped)"
+            self.message.emit(said, 0)
+        elif ours or (session.path is not None and session.path.resolve() == path):
+            if not session.history.is_modified() and not session.read_only and not ours:
+                if self._open_unlocked(path):
+                    self.message.emit(f"Reloaded {name}: a save from when Strata last "
+                                      f"stopped has written it", 0)  # fmt: skip
+            else:
+                session.history.mark_not_on_disk()
+                self.message.emit(f"{name} was written by a save from when Strata last "
+                                  f"stopped; your changes here are not in it", 0)  # fmt: skip
 
     def _job_changed(self, record: JobRecord) -> None:
         if record.state not in (JobState.DEAD, JobState.CANCELLED):

@@ -1,9 +1,9 @@
 """The app's job store: the SQLite store in the per-user database, beside the journal.
 
 The window and the command line keep their jobs in the journal's database (its own
-tables, schema 2) through the journal's writer thread, with the save and export kinds
-(editor.io.job_kinds) over a snapshot folder beside the database (`job-snapshots/`).
-`open_job_history(journal)` builds both, or says why it cannot:
+tables, schema 2; the save outbox, schema 3) through the journal's writer thread, with
+the save and export kinds (editor.io.job_kinds) over a snapshot folder beside the
+database (`job-snapshots/`). `open_job_history(journal)` builds both, or says why it cannot:
 
 * the journal could not open its database (locked by another program, an unusable
   folder, a newer schema) or had to reset a damaged one (the bad file is kept by the
@@ -14,7 +14,9 @@ tables, schema 2) through the journal's writer thread, with the save and export 
 Either way `JobHistory.problem` is the one line the window shows in its status bar
 (once) and the command line prints. Snapshot files are removed when no job that may
 still run refers to them (`SnapshotStore.release`, on the writer thread), and once at
-start for files an earlier run left behind (`sweep`).
+start for files an earlier run left behind (`sweep`). A save of a journaled document is
+recorded in the journal's save outbox in the same transaction as its job's row
+(`save_outbox`, editor.journal.saves).
 
 No widgets here: `strata jobs` and `strata export` use it too. tests/ui/test_window_job_store.py,
 tests/cli/test_jobs.py.
@@ -28,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from editor.io.job_kinds import SnapshotStore, registry
+from editor.io.job_kinds import SnapshotStore, journaled_save, registry
+from editor.jobs.job import JobId
 from editor.jobs.kinds import JobKinds
 from editor.jobs.persist import RestoreReport
-from editor.jobs.sqlstore import SqliteJobStore
-from editor.journal import Journal
+from editor.jobs.sqlstore import Added, SqliteJobStore
+from editor.journal import Journal, SaveRequest, saves
 from editor.journal import owner as owners
 from editor.journal.store import connect
 
@@ -91,6 +94,7 @@ def open_job_history(journal: Journal | None) -> JobHistory:
         store = SqliteJobStore(
             read, journal.put, journal.flush, owner=journal.owner, alive=owners.is_alive,
             release=snapshots.release, mark=journal.mark, after_commit=journal.after_commit,
+            on_added=save_outbox(journal),
         )  # fmt: skip
     except sqlite3.Error as exc:
         if read is not None:
@@ -102,6 +106,21 @@ def open_job_history(journal: Journal | None) -> JobHistory:
     kinds, _save, _export = registry(snapshots)
     store.sweep(snapshots.sweep, SWEEP_GRACE_SECONDS)
     return JobHistory(store, kinds, snapshots)
+
+
+def save_outbox(journal: Journal) -> Added:
+    """The job store's `on_added` hook: a journaled document's save is recorded in the
+    journal's save outbox in the transaction that stores its job (editor.journal.saves)."""
+
+    def added(conn: sqlite3.Connection, job_id: JobId, envelope: dict[str, Any],
+              now: float) -> None:  # fmt: skip
+        payload = journaled_save(envelope)
+        if payload is not None and payload.document is not None:
+            request = SaveRequest(job_id, payload.document, payload.index, payload.target,
+                                  payload.snapshot)  # fmt: skip
+            saves.requested(conn, request, now)
+
+    return added
 
 
 def restored_text(report: RestoreReport, publishes: int = 0) -> str | None:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from editor.journal import DocumentInfo, Journal, RebuildError, Rebuilt
+from editor.io.format import FormatError, decode, read_file
+from editor.io.tasks import SaveOrigin
+from editor.journal import DocumentInfo, Journal, RebuildError, Rebuilt, SaveRequest
 from editor.model import Snapshot
 from editor.ui.session import Session
 from editor.ui.settings import Settings
@@ -94,14 +96,44 @@ class JournalLink(QObject):
         self.attach(session)
         return session
 
+    def origin(self, session: Session) -> SaveOrigin | None:
+        """What a save of `session` now records in the save outbox: its journal id and
+        the history index saved (None when the session is not journaled)."""
+        recorder = session.recorder
+        if recorder is None or recorder.closed or session.read_only:
+            return None
+        return SaveOrigin(recorder.doc_id, session.history.stack.index())
+
+    def holds(self, session: Session, index: int, path: Path) -> bool:
+        """Whether `path` holds the state at `index` of `session`'s journaled history."""
+        recorder = session.recorder
+        if self.journal is None or recorder is None:
+            return False
+        self.journal.flush(timeout=5.0)
+        try:
+            rebuilt = self.journal.load(recorder.doc_id)
+        except RebuildError:
+            return False
+        return _index_holding(rebuilt, index, path) == index >= 0
+
+    def _ours(self, info: DocumentInfo, sha256: str | None) -> SaveRequest | None:
+        """The save of `info` that wrote a file whose bytes hash to `sha256`, when it is
+        not the last one the journal saw finish (a save run again after a crash, or
+        killed after its rename): the save outbox knows every save asked for."""
+        if self.journal is None or sha256 is None or sha256 == info.sha256:
+            return None
+        return self.journal.save_matching(info.id, sha256)
+
     def open_session(self, snapshot: Snapshot, path: Path, sha256: str) -> Opened:
         """A session for a file just read: with its kept history when the bytes match."""
         journal = self.journal
         path = path.resolve()
         info = journal.closed_history(path) if journal is not None else None
         if journal is not None and info is not None and self.settings.keep_history():
-            if info.sha256 == sha256:
-                restored = self._restore(info, snapshot, path, sha256)
+            request = self._ours(info, sha256)
+            if info.sha256 == sha256 or request is not None:
+                saved = request.index if request is not None else None
+                restored = self._restore(info, snapshot, path, sha256, saved)
                 if restored is not None:
                     return restored
             else:
@@ -115,10 +147,14 @@ class JournalLink(QObject):
         return Opened(session)
 
     def _restore(self, info: DocumentInfo, snapshot: Snapshot, path: Path,
-                 sha256: str) -> Opened | None:  # fmt: skip
+                 sha256: str, saved: int | None = None) -> Opened | None:  # fmt: skip
+        """`saved`: the history index the file holds when a save the journal did not see
+        finish wrote it (else the journal's saved marker)."""
         assert self.journal is not None
         try:
             rebuilt = self.journal.load(info.id)
+            if saved is not None:
+                rebuilt.saved_index = saved if 0 <= saved <= len(rebuilt.steps) else -1
             if rebuilt.saved_index < 0:
                 raise RebuildError("the saved state is not in the history")
             rebuilt.move_to(rebuilt.saved_index)
@@ -174,15 +210,23 @@ class JournalLink(QObject):
         assert self.journal is not None
         rebuilt = self.journal.load(info.id)
         path = Path(info.path) if info.path else None
-        same = path is not None and _file_sha256(path) == info.sha256
+        sha = _file_sha256(path) if path is not None else None
+        request = self._ours(info, sha)
+        same = path is not None and (sha == info.sha256 or request is not None)
+        if request is not None and path is not None:  # a save it asked for wrote the file
+            rebuilt.saved_index = _index_holding(rebuilt, request.index, path)
         if path is not None and not same:
-            seq = self.journal.last_seq(info.id)
+            seq = self.journal.last_seq(info.id) + 1  # after the last entry, not on it
             self.journal.forget_path(info.id, seq)
+            self.journal.flush(timeout=5.0)  # so the recorder goes on after it
             rebuilt.saved_index = -1
             session = self._adopt(rebuilt, None, info, None)
             session.untitled_name = f"{path.stem} (recovered)"
             return session
-        return self._adopt(rebuilt, path, info, info.sha256)
+        session = self._adopt(rebuilt, path, info, sha if request is not None else info.sha256)
+        if request is not None and path is not None and sha is not None:
+            self.saved(session, sha, path)  # the journal now agrees with the file
+        return session
 
     def discard(self, info: DocumentInfo) -> None:
         """Drop a document's recovery: a file keeps its history up to the last save
@@ -196,6 +240,24 @@ class JournalLink(QObject):
     def close(self) -> None:
         if self.journal is not None:
             self.journal.close()
+
+
+def _index_holding(rebuilt: Rebuilt, index: int | None, path: Path) -> int:
+    """`index` if the rebuilt history's state there is what `path` holds, else -1 (an undo
+    and a new change since the save was asked for replaced that state)."""
+    if index is None or not 0 <= index <= len(rebuilt.steps):
+        return -1
+    try:
+        on_disk = decode(read_file(path))
+    except (FormatError, OSError):
+        return -1
+    here = rebuilt.index
+    try:
+        rebuilt.move_to(index)
+        same = rebuilt.document.snapshot() == on_disk
+    finally:
+        rebuilt.move_to(here)
+    return index if same else -1
 
 
 def _file_sha256(path: Path) -> str | None:

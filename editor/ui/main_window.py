@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self._properties_dock = self._dock("Properties", self.properties, "properties_dock")
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
         self.sagas = Sagas(self.jobs, self)
+        self.documents.batch_job = self.sagas.owns
         self.publishing = PublishController(self, self.documents, self.sagas)
         self.jobs_panel = JobsPanel(self.jobs, self, sagas=self.sagas)
         self._jobs_dock = self._dock("Jobs", self.jobs_panel, "jobs_dock")
@@ -249,6 +250,13 @@ class MainWindow(QMainWindow):
             timeout = 0 if self.job_restore.problem else 15000
         if text:
             self.statusBar().showMessage(text, timeout)
+            if self.job_restore is not None and self.job_restore.dead:
+                self.jobs.dead_letters_changed.connect(lambda: self._letters_handled(text))
+
+    def _letters_handled(self, said: str) -> None:
+        """The line naming earlier runs' dead letters goes once none is left."""
+        if not self.jobs.dead_letters() and self.statusBar().currentMessage() == said:
+            self.statusBar().clearMessage()
 
     def recover(self, info: DocumentInfo) -> None:
         """Recover: open the document rebuilt from the journal (after the usual prompt)."""
@@ -260,9 +268,13 @@ class MainWindow(QMainWindow):
             steps = session.history.stack.count()
             note = "" if session.path is not None or info.path is None else (
                 f"; {info.name} changed on disk since, so this is a new document")  # fmt: skip
-            changed = f"{info.steps} unsaved change{'' if info.steps == 1 else 's'}"
-            self._show_message(f"Recovered {session.display_name} ({changed}, {steps} steps "
-                               f"of history){note}", 0)  # fmt: skip
+            if session.history.is_modified():
+                changed = f"{info.steps} unsaved change{'' if info.steps == 1 else 's'}"
+            else:  # a save the last run asked for wrote the file (the save outbox)
+                changed = "saved by a save from when Strata last stopped"
+            history = f"{steps} step{'' if steps == 1 else 's'} of history"
+            self._show_message(f"Recovered {session.display_name} ({changed}, {history}){note}",
+                               0)  # fmt: skip
 
         self.documents.maybe_discard(now, doing="close")
 

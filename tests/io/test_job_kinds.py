@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from editor.io.format import load
-from editor.io.job_kinds import ExportPayload, SavePayload, SnapshotStore, registry
-from editor.io.tasks import ExportJob, SaveJob, SaveResult
+from editor.io.job_kinds import (
+    ExportPayload,
+    SavePayload,
+    SnapshotStore,
+    journaled_save,
+    registry,
+)
+from editor.io.tasks import ExportJob, SaveJob, SaveOrigin, SaveResult
 from editor.jobs import JobError, JobState
 from editor.jobs.kinds import JobDataError, JobKinds
 from editor.jobs.store import MemoryJobStore
@@ -171,3 +178,25 @@ def test_an_earlier_runs_save_never_lands_over_a_save_made_in_this_run(
     if state is JobState.DEAD:
         assert record.result.superseded  # skipped: a newer request wrote the file
     assert load(target) == DOC
+
+
+def test_a_journaled_saves_snapshot_digest_is_the_hash_of_the_file_it_writes(
+    snapshots: SnapshotStore, tmp_path: Path, make_queue: jobs.MakeQueue, drive: jobs.Drive
+) -> None:
+    """The save outbox (editor.journal.saves) records the snapshot's digest as the hash of
+    the bytes the save will write: they must agree, whatever the save's chunking (2,500
+    shapes: three save chunks, one encode chunk), and the origin travels with the job."""
+    kinds, save, _ = registry(snapshots)
+    big = Snapshot(DOC.page, tuple(rect(f"r{i}", i, 0, 5, 5) for i in range(2500)))
+    target = tmp_path / "a.strata"
+    envelope = kinds.encode(save, SaveJob(big, target, Rev(), origin=SaveOrigin("doc", 7)))
+    payload = journaled_save(json.loads(json.dumps(envelope)))
+    assert payload is not None and (payload.document, payload.index) == ("doc", 7)
+    queue = make_queue()
+    job_id = queue.submit(kinds.decode(envelope))
+    drive(queue)
+    result = queue.record(job_id).result
+    assert isinstance(result, SaveResult) and result.origin == SaveOrigin("doc", 7)
+    assert result.sha256 == payload.snapshot == hashlib.sha256(target.read_bytes()).hexdigest()
+    plain = kinds.encode(save, SaveJob(big, target, Rev()))
+    assert journaled_save(plain) is None  # not journaled: nothing for the outbox

@@ -30,11 +30,15 @@ def open_store(tmp_path: Path) -> Iterator[OpenStore]:
     writers: list[Writer] = []
     db = tmp_path / "journal.sqlite3"
 
-    def make(owner: str = "host:1:1", **options: object) -> SqliteJobStore:
+    def make(owner: str = "host:1:1", *, marked: bool = False,
+             **options: object) -> SqliteJobStore:  # fmt: skip
+        """`marked`: first attempts wait for their row (the writer's marks), as in the app."""
         write, problem = open_database(db)
         assert write is not None, problem
         writer = Writer(write, db.with_name(db.name + "-wal"), lambda why: None)
         writers.append(writer)
+        if marked:
+            options["mark"] = writer.mark
         return SqliteJobStore(connect(db), writer.put, writer.flush, owner=owner, **options)  # type: ignore[arg-type]
 
     yield make
@@ -45,7 +49,7 @@ def open_store(tmp_path: Path) -> Iterator[OpenStore]:
 def test_the_tables_are_a_step_of_the_journals_migrations(tmp_path: Path) -> None:
     conn, problem = open_database(tmp_path / "j.sqlite3")
     assert conn is not None and problem is None
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"documents", "entries", "bases", "jobs", "job_ids"} <= tables
 
@@ -271,10 +275,11 @@ def test_ids_go_on_when_the_database_stops_giving_them(open_store: OpenStore) ->
     store = open_store()
     first = [store.add({"type": "t"}, f"k{n}", 1.0)[0] for n in range(ID_BLOCK // 2 - 1)]
     store.flush()
-    store._read.close()  # the database went away (the writer has failed too)
-    store._read = sqlite3.connect(":memory:")
-    store._next_ids.clear()
-    store._fetching = True  # the writer never fetched the next block
+    ids = store._ids
+    ids._read.close()  # the database went away (the writer has failed too)
+    ids._read = sqlite3.connect(":memory:")
+    ids._next_ids.clear()
+    ids._fetching = True  # the writer never fetched the next block
     more = [store.add({"type": "t"}, f"m{n}", 1.0)[0] for n in range(ID_BLOCK)]
     assert len(set(first + more)) == len(first) + len(more)
 
@@ -311,3 +316,41 @@ def test_a_batch_that_reads_first_keeps_the_write_lock_another_connection_cannot
     finally:
         writer.close()
         other.close()
+
+
+def test_two_processes_retrying_one_dead_letter_run_it_once(
+    open_store: OpenStore, make_queue: MakeQueue, drive: Drive
+) -> None:
+    """Both restore the same dead letter and both press Retry: the row is claimed in one
+    statement (still dead?), so exactly one runs it; the other ends it as cancelled,
+    "retried or discarded in another Strata first", and leaves the winner's row alone (both used to
+    run it, and the row ended as whichever wrote last)."""
+    board = Board()
+    board.fail("once", 1)
+    kinds = tally_kinds(board)
+    policy = RetryPolicy(max_attempts=1)
+    first_store = open_store("h:1:1")
+    first = make_queue(store=first_store, kinds=kinds, policy=policy)
+    dead = first.submit(TallyJob(board, "once"))
+    drive(first)
+    assert first.record(dead).state is JobState.DEAD
+    first_store.flush()
+    stores = [open_store("h:2:2", marked=True), open_store("h:3:3", marked=True)]
+    queues = [make_queue(store=store, kinds=kinds, policy=policy) for store in stores]
+    for queue in queues:
+        assert queue.restore().dead == (dead,)
+    for queue in queues:
+        queue.retry_dead(dead)
+    for queue in queues:
+        drive(queue)
+    assert board.done == {"once": [1]}  # ran once, in one of them
+    ended = sorted((q.record(dead).state.value, q.record(dead).reason) for q in queues)
+    assert ended == [
+        ("cancelled", "retried or discarded in another Strata first"),
+        ("succeeded", ""),
+    ]
+    for store in stores:
+        store.flush()
+    assert stores[0].get(dead).state is JobState.SUCCEEDED  # the loser did not overwrite it
+    for queue in queues:
+        assert queue.dead_letters() == ()

@@ -121,7 +121,7 @@ def test_a_full_disk_stops_journaling_says_so_once_and_keeps_a_prefix(
 ) -> None:
     said: list[str] = []
     path = tmp_path / "journal.sqlite3"
-    journal = Journal(path, on_problem=said.append, max_pages=12)
+    journal = Journal(path, on_problem=said.append, max_pages=14)
     try:
         history, recorder = recorded(journal, Document())
         history.push(AddShapes(tuple(rect(f"r{i}", i, 0, 5, 5) for i in range(20))))

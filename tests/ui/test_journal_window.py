@@ -167,6 +167,14 @@ def test_recovering_next_to_a_changed_file_opens_a_new_document(
     assert window.isWindowModified()
     assert load(path) == other  # never overwritten
     assert "changed on disk" in window.statusBar().currentMessage()
+    # Journaling goes on: the recovered document's next change is recorded (the note
+    # that it went untitled once took the sequence number of its last entry, and the
+    # database writer stopped on the duplicate).
+    window.session.push(AddShapes((rect("n", 2, 2, 2, 2),)))
+    journal = window.journal_link.journal
+    assert journal is not None
+    journal.flush()
+    assert journal.available and journal.problem is None
 
 
 def test_an_untitled_drawing_recovers_as_untitled(strata_window: Window, tmp_path: Path,

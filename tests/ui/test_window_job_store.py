@@ -185,6 +185,29 @@ def test_dead_letters_come_back_in_the_next_run_with_retry_and_discard(
     assert list(snapshots_folder(db).glob("*.strata")) == []
 
 
+def test_the_line_about_earlier_dead_letters_goes_when_none_is_left(
+    stored_window: OpenWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    db = tmp_path / "journal.sqlite3"
+    first = stored_window(db)
+    _restored(first, qtbot)
+    first.session.push(AddShapes((rect("a", 0, 0, 40, 20),)))
+    letters = [first.documents.export_to(tmp_path / "gone" / f"{n}.svg") for n in range(2)]
+    qtbot.waitUntil(lambda: len(first.jobs.dead_letters()) == 2)
+    first.discard_and_close()
+    second = stored_window(db)
+    _restored(second, qtbot)
+    said = second.statusBar().currentMessage()
+    assert said.startswith("2 failed jobs from earlier runs are in Jobs > Dead letters")
+    second.show_jobs(dead=True)
+    panel = second.jobs_panel
+    for n, job_id in enumerate(letters):
+        assert job_id is not None and panel.show_dead_letter(job_id)
+        panel.action("discard").trigger()
+        left = second.statusBar().currentMessage()
+        assert left == (said if n == 0 else "")  # it stays while one is left, then goes
+
+
 def _works_in_memory(window: MainWindow, tmp_path: Path, qtbot: QtBot) -> None:
     """The queue has no store and still runs jobs."""
     assert window.jobs.store is None

@@ -459,6 +459,11 @@ def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
         x_session.key("ctrl+shift+r")  # Retry All
         x_session.wait_for(lambda: stored_jobs(tmp_path).get(job_id, ("", ""))[1] == "succeeded",
                            20, "the retried save succeeded")  # fmt: skip
+        # Run 1's document is offered for recovery; the file now holds its state (the
+        # save outbox knows that save): it recovers as the file's, saved. It used to open
+        # as "welcome (recovered)*", the file taken as changed elsewhere.
+        x_session.key("alt+r")
+        x_session.wait_title(window, lambda t: t.startswith("welcome.strata —"))
         x_session.key("ctrl+q")
         assert_quits_cleanly(process)
     saved, original = load(drawing), load(SAMPLE)
