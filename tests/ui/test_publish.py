@@ -225,3 +225,23 @@ def test_quitting_mid_publish_with_cancel_jobs_puts_the_files_back(
     assert window.sagas.record(record.id).state is BatchState.CANCELLED
     assert (tmp_path / "drawing.strata").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["drawing.strata"]
+
+
+def test_after_a_failed_publish_undo_back_to_the_saved_state_is_clean(
+    qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
+) -> None:
+    """The file holds the saved state again, and the window knows it: the batch's save
+    is never taken for a save of an earlier run ("not on disk")."""
+    window = saved_drawing(qtbot, strata_window, tmp_path)
+    disk = NamedFaults()
+    disk.deny("drawing.pdf")
+    window.documents.file_ops = disk
+    messages: list[str] = []
+    window.documents.message.connect(lambda text, _ms: messages.append(text))
+    accept(open_publish(qtbot, window))
+    wait_until_idle(window)
+    assert window.sagas.records()[0].state is BatchState.FAILED
+    assert not any("when Strata last stopped" in m for m in messages)
+    assert window.isWindowModified()
+    press(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # back to the saved state
+    assert not window.isWindowModified()
