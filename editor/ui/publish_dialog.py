@@ -92,21 +92,7 @@ class PublishDialog(QDialog):
         intro = QLabel(f"Save {document.name}, then write these files beside it:")
         intro.setWordWrap(True)
         grid.addWidget(intro, 0, 0, 1, 2)
-        for row, (fmt, name, on) in enumerate(choice.rows, start=1):
-            check = QCheckBox(f"&{fmt.upper()}")
-            check.setObjectName(f"publish_{fmt}")
-            check.setChecked(on)
-            edit = QLineEdit(name)
-            edit.setObjectName(f"publish_{fmt}_name")
-            edit.setAccessibleName(f"{fmt.upper()} file")
-            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("x" * 40))
-            edit.setEnabled(on)
-            check.toggled.connect(edit.setEnabled)
-            check.toggled.connect(self._update)
-            edit.textChanged.connect(self._update)
-            grid.addWidget(check, row, 0)
-            grid.addWidget(edit, row, 1)
-            self.checks[fmt], self.names[fmt] = check, edit
+        self._add_rows(grid, choice)
         self.scale = QDoubleSpinBox()
         self.scale.setObjectName("publish_scale")
         self.scale.setAccessibleName("PNG scale")
@@ -136,6 +122,24 @@ class PublishDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _add_rows(self, grid: QGridLayout, choice: PublishChoice) -> None:
+        """One row per format: its check box and its file's name."""
+        for row, (fmt, name, on) in enumerate(choice.rows, start=1):
+            check = QCheckBox(f"&{fmt.upper()}")
+            check.setObjectName(f"publish_{fmt}")
+            check.setChecked(on)
+            edit = QLineEdit(name)
+            edit.setObjectName(f"publish_{fmt}_name")
+            edit.setAccessibleName(f"{fmt.upper()} file")
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("x" * 40))
+            edit.setEnabled(on)
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self._update)
+            edit.textChanged.connect(self._update)
+            grid.addWidget(check, row, 0)
+            grid.addWidget(edit, row, 1)
+            self.checks[fmt], self.names[fmt] = check, edit
 
     def choice(self) -> PublishChoice:
         rows = tuple(

@@ -1,8 +1,7 @@
 """What Strata remembers between runs, in QSettings: window geometry, dock layout, recent
 files, the last folder, the undo limit, the retry window for saves and what Publish
-writes for each document. Tests pass their
-own QSettings (an INI file in a temporary folder) so they never read or write the
-person's settings."""
+writes for each document. Tests pass their own QSettings (an INI file in a temporary
+folder) so they never read or write the person's settings."""
 
 from __future__ import annotations
 

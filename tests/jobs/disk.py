@@ -65,9 +65,11 @@ class NamedFaults(FileOps):
 class HeldFile(NamedFaults):
     """Writes of one file wait until `let_go` (the step is RUNNING until the test says)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, then: Fault = None) -> None:
+        """`then`: raised by the held write once let go (None: it goes on)."""
         super().__init__()
         self.name = name
+        self.then = then
         self.writing = threading.Event()
         self._proceed = threading.Event()
         self._fds: set[int] = set()
@@ -86,4 +88,6 @@ class HeldFile(NamedFaults):
             self.writing.set()
             if not self._proceed.wait(GATE_LIMIT):
                 raise TimeoutError("the test never released the file")
+            if self.then is not None:
+                raise self.then()
         return super().write(fd, data)

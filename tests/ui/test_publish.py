@@ -17,7 +17,7 @@ from editor.jobs.saga import BatchState
 from editor.testing import activate, draw_shape, press, save, wait_for_dialog, wait_until_idle
 from editor.ui.main_window import MainWindow
 from editor.ui.publish_dialog import PublishDialog
-from tests.jobs.disk import HeldFile, NamedFaults
+from tests.jobs.disk import HeldFile, NamedFaults, eacces
 from tests.jobs.test_publish import held_mid_batch
 from tests.ui.test_window import answer, dialog
 from tests.ui.test_window_jobs import pending_prompt
@@ -245,3 +245,30 @@ def test_after_a_failed_publish_undo_back_to_the_saved_state_is_clean(
     assert window.isWindowModified()
     press(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # back to the saved state
     assert not window.isWindowModified()
+
+
+def test_an_undo_that_fails_for_good_says_so_and_keeps_the_backups(
+    qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = saved_drawing(qtbot, strata_window, tmp_path)
+    before = (tmp_path / "drawing.strata").read_bytes()
+    disk = HeldFile("drawing.pdf", then=eacces)  # fails once the save has landed
+    disk.deny("drawing.strata", after=1)  # the save works; putting it back never does
+    window.documents.file_ops = disk
+    accept(open_publish(qtbot, window))
+    (record,) = window.sagas.records()
+    held_mid_batch(qtbot, window.jobs, window.sagas, record.id, disk, done=1)
+    disk.let_go()
+    wait_until_idle(window)
+    record = window.sagas.record(record.id)
+    assert record.state is BatchState.STUCK
+    kept = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
+    assert [p.name[: len(".drawing.strata.publish-")] for p in kept] == [".drawing.strata.publish-"]
+    assert kept[0].read_bytes() == before  # nothing lost
+    batches = window.jobs_panel.batches
+    assert batches is not None and batches.isVisible()
+    assert batches.model.item(0, 1).text() == "Undo failed · backups kept beside the files"
+    assert "backups are kept beside the files" in batches.model.item(0, 2).text()
+    message = window.statusBar().currentMessage()
+    assert "could not be undone" in message and kept[0].name in message
+    assert [letter.name for letter in window.jobs.dead_letters()] == ["Undo Publish drawing.strata"]
