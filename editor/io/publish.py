@@ -44,7 +44,7 @@ from typing import ClassVar, Literal, TypeVar
 from editor.io.atomic import OS_FILE_OPS, FileOps, remove_stale_temps, write_atomic
 from editor.io.failures import describe, is_retryable
 from editor.io.tasks import ExportJob, RevisionLike, SaveJob
-from editor.jobs import Job, JobContext
+from editor.jobs import Job, JobCancelled, JobContext
 from editor.jobs.retry import RetryPolicy
 from editor.jobs.saga import BatchRun, Step
 from editor.model import Snapshot
@@ -158,12 +158,6 @@ class PublishPart:
         raise NotImplementedError
 
 
-class RolledBack(Exception):
-    """A step of a batch an earlier Strata left unfinished: it is undone, not re-run."""
-
-    retryable = False
-
-
 class PublishStep(PublishPart, Job[object]):
     """One step of a Publish run: keep the target's previous bytes, then run the save or
     export job it wraps (`inner`, whose result it returns)."""
@@ -198,8 +192,8 @@ class PublishStep(PublishPart, Job[object]):
         self.inner.restored(order)
 
     def run(self, context: JobContext) -> object:
-        if self.interrupted:
-            raise RolledBack(f"{self.name}: Strata stopped during this publish")
+        if self.interrupted:  # an earlier run's step: its batch is undone, not re-run
+            raise JobCancelled(f"{self.name}: Strata stopped during this publish")
         context.check()
         keep_previous(self.path, self.run_token, self.ops)
         result = self.inner.run(context)

@@ -71,6 +71,12 @@ class PublishChoice:
         return cls(tuple(merged), scale if 0.1 <= scale <= 16.0 else 1.0)
 
 
+#: Check box texts with an Alt key each, none shared with another field, &Publish or
+#: &Cancel or the window's menus (File, Edit, Arrange, Tools, View, Help: a shared one only
+#: moves the focus between them).
+_MNEMONIC = {"png": "P&NG", "pdf": "P&DF", "svg": "&SVG"}
+
+
 class PublishDialog(QDialog):
     """Choose the outputs; Publish starts the batch through `then(choice)`."""
 
@@ -100,7 +106,7 @@ class PublishDialog(QDialog):
         self.scale.setSingleStep(0.5)
         self.scale.setValue(choice.scale)
         self.scale.setSuffix(" ×")  # noqa: RUF001 (a multiplication sign)
-        scale_label = QLabel("PNG &scale:")
+        scale_label = QLabel("PNG sca&le:", self)
         scale_label.setBuddy(self.scale)
         grid.addWidget(scale_label, len(choice.rows) + 1, 0)
         grid.addWidget(self.scale, len(choice.rows) + 1, 1, Qt.AlignmentFlag.AlignLeft)
@@ -126,7 +132,7 @@ class PublishDialog(QDialog):
     def _add_rows(self, grid: QGridLayout, choice: PublishChoice) -> None:
         """One row per format: its check box and its file's name."""
         for row, (fmt, name, on) in enumerate(choice.rows, start=1):
-            check = QCheckBox(f"&{fmt.upper()}")
+            check = QCheckBox(_MNEMONIC.get(fmt, fmt.upper()))
             check.setObjectName(f"publish_{fmt}")
             check.setChecked(on)
             edit = QLineEdit(name)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from editor.jobs.saga import BatchState
@@ -44,6 +44,12 @@ def open_publish(qtbot: QtBot, window: MainWindow) -> PublishDialog:
     press(window, Qt.Key.Key_E, CTRL_SHIFT)
     dialog = wait_for_dialog(qtbot, "publish_dialog")
     assert isinstance(dialog, PublishDialog)
+
+    def focused_inside() -> bool:
+        widget = QApplication.focusWidget()
+        return widget is not None and widget.window() is dialog
+
+    qtbot.waitUntil(focused_inside, timeout=2000)  # keys go to the dialog from now on
     return dialog
 
 
@@ -272,3 +278,26 @@ def test_an_undo_that_fails_for_good_says_so_and_keeps_the_backups(
     message = window.statusBar().currentMessage()
     assert "could not be undone" in message and kept[0].name in message
     assert [letter.name for letter in window.jobs.dead_letters()] == ["Undo Publish drawing.strata"]
+
+
+def test_each_field_has_its_own_alt_key_and_tab_goes_along_the_rows(
+    qtbot: QtBot, strata_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = saved_drawing(qtbot, strata_window, tmp_path)
+    dialog = open_publish(qtbot, window)
+    # From the first box, Tab goes along the rows (a disabled name is skipped).
+    order = []
+    for _ in range(5):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget().objectName())
+    assert order == [
+        "publish_png_name", "publish_pdf", "publish_pdf_name", "publish_svg", "publish_scale"
+    ]  # fmt: skip
+    for key, widget in ((Qt.Key.Key_S, dialog.checks["svg"]), (Qt.Key.Key_L, dialog.scale),
+                        (Qt.Key.Key_D, dialog.checks["pdf"])):  # fmt: skip
+        QTest.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(widget.hasFocus, timeout=2000)
+    # A check box's own Alt key also toggles it (a moment later: Qt animates the click).
+    qtbot.waitUntil(dialog.checks["svg"].isChecked, timeout=2000)
+    qtbot.waitUntil(lambda: not dialog.checks["pdf"].isChecked(), timeout=2000)
+    dialog.reject()

@@ -501,3 +501,43 @@ def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
     assert (folder / "welcome.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (folder / "welcome.pdf").read_bytes()[:5] == b"%PDF-"
     assert load(drawing) != load(SAMPLE)  # the nudged drawing was saved
+
+
+def test_a_publish_killed_mid_batch_is_undone_at_the_next_start_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    folder, drawing = work_copy(tmp_path)
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        x_session.key("Right")
+        x_session.key("ctrl+shift+e")
+        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
+        x_session.focus(dialog)
+        x_session.key("alt+l")  # PNG scale: a big PNG, so the kill finds it running
+        x_session.key("ctrl+a")
+        for key in ("1", "2", "Return"):
+            x_session.key(key)
+
+        def mid_batch() -> bool:
+            states = dict(stored_jobs(tmp_path).values())
+            return (states.get("Save welcome.strata") == "succeeded"
+                    and states.get("Export PNG welcome.png") == "running")  # fmt: skip
+
+        x_session.wait_for(mid_batch, 20, "the save landed, the PNG being written")
+        assert load(drawing) != load(SAMPLE)
+        process.kill()  # kill -9 in the middle of the batch
+        process.communicate()
+    with strata_process(xvfb, tmp_path) as process:
+        window = x_session.wait_window("Untitled")
+
+        def undone() -> bool:
+            return ("Undo Publish welcome.strata", "succeeded") in stored_jobs(tmp_path).values()
+
+        x_session.wait_for(undone, 20, "the interrupted publish undone")
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert drawing.read_bytes() == SAMPLE.read_bytes()  # byte for byte
+    assert sorted(p.name for p in folder.iterdir()) == ["welcome.strata"]
