@@ -9,7 +9,8 @@ The key tests start tests/ui/xcb_keys.py as a child process and type into its wi
 xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
 undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6
 and Escape along the window's regions; Ctrl+Shift+E opens Publish in a real `strata`
-process and Return publishes. The fit test checks on the real platform (its
+process and Return publishes; a publish killed -9 mid-batch is undone at the next
+start. The fit test checks on the real platform (its
 fonts, its style) that no Properties field is cut off, at the default size and at
 1024x700.
 """
