@@ -437,6 +437,7 @@ def trim_document(conn: Any, doc: str, max_entries: int) -> None:
             op(conn)
         else:
             conn.execute(*op)
+    saves.shift(conn, doc, drop)  # the save outbox's indices follow the dropped steps
     conn.execute("INSERT INTO entries (doc, seq, kind, time) VALUES (?, ?, 'close', ?)",
                  (doc, next(seq), when))  # fmt: skip
 

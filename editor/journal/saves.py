@@ -70,3 +70,12 @@ def of_document(conn: sqlite3.Connection, doc: str) -> list[SaveRequest]:
         (doc,),
     ).fetchall()
     return [SaveRequest(*row) for row in rows]
+
+
+def shift(conn: sqlite3.Connection, doc: str, dropped: int) -> None:
+    """The oldest `dropped` steps of `doc`'s history were trimmed: indices move down with
+    them, and a request of a state that went is no longer in the history (NULL)."""
+    conn.execute(
+        "UPDATE saves SET idx = CASE WHEN idx >= ? THEN idx - ? ELSE NULL END WHERE doc = ?",
+        (dropped, dropped, doc),
+    )

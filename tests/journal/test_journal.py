@@ -10,7 +10,7 @@ import pytest
 
 from editor.commands import AddShapes, CommandError, DeleteShapes, EditText, MoveShapes, SetStyle
 from editor.history import History
-from editor.journal import SCHEMA_VERSION, Journal, rebuild
+from editor.journal import SCHEMA_VERSION, Journal, SaveRequest, rebuild, saves
 from editor.journal.rebuild import decode_command
 from editor.model import Document, rect, text
 
@@ -192,6 +192,9 @@ def test_a_closed_history_over_the_limit_keeps_its_newest_whole_steps(
             history.push(DeleteShapes(("a",)))
         history.undo()
         texts, index, saved, current = history_view(history)
+        for job, idx in ((1, saved), (2, 10)):  # the save outbox: one kept, one trimmed away
+            request = SaveRequest(job, recorder.doc_id, idx, "d.strata", f"{job}" * 64)
+            journal.put(lambda conn, r=request: saves.requested(conn, r, 1.0))
         recorder.close()
         journal.flush()
         info = journal.closed_history(tmp_path / "d.strata")
@@ -204,6 +207,10 @@ def test_a_closed_history_over_the_limit_keeps_its_newest_whole_steps(
         assert [s.label() for s in rebuilt.steps] == texts[-kept:]
         assert rebuilt.index == index - (len(texts) - kept)
         assert rebuilt.saved_index == saved - (len(texts) - kept)
+        request = journal.save_matching(info.id, "1" * 64)
+        assert request is not None and request.index == rebuilt.saved_index  # moved with it
+        request = journal.save_matching(info.id, "2" * 64)
+        assert request is not None and request.index is None  # its state was dropped
         assert rebuilt.document.snapshot() == current
         rebuilt.move_to(len(rebuilt.steps))
         assert "a" not in rebuilt.document  # the macro survived as one step

@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from enum import IntEnum
 from typing import Any
 
@@ -234,7 +233,7 @@ class JobTableModel(QAbstractTableModel):
                 fraction,
                 message,
             ):
-                records[job_id] = replace(record, progress=fraction, progress_message=message)
+                records[job_id] = record._replace(progress=fraction, progress_message=message)
                 changed.add(job_id)
         if changed:
             last_column = len(JobColumn) - 1

@@ -7,7 +7,7 @@ import errno
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -135,14 +135,14 @@ class FakeJobSource(QObject):
         return record
 
     def change(self, job_id: int, **fields: object) -> JobRecord:
-        record = replace(self._records[job_id], **fields)  # type: ignore[arg-type]
+        record = self._records[job_id]._replace(**fields)  # type: ignore[arg-type]
         self._records[job_id] = record
         self.state_changed.emit(record)
         return record
 
     def progress(self, job_id: int, fraction: float, message: str = "") -> None:
-        self._records[job_id] = replace(
-            self._records[job_id], progress=fraction, progress_message=message
+        self._records[job_id] = self._records[job_id]._replace(
+            progress=fraction, progress_message=message
         )
         self.progress_changed.emit(job_id, fraction, message)
 
