@@ -108,6 +108,7 @@ DIALOG_NAMES: dict[str, str] = {
     "discard_all_dialog": "Jobs > Dead letters > Discard All: are you sure?",
     "error_dialog": "a failed open, save or export, in plain words",
     "export_dialog": "File > Export",
+    "publish_dialog": "File > Publish: which files to write beside the drawing",
     "locked_dialog": "another running Strata has this file open",
     "open_dialog": "File > Open (Qt's file dialog)",
     "pending_jobs_dialog": "quitting while jobs are queued, running or waiting to retry",

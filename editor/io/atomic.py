@@ -273,6 +273,15 @@ def _new_held_temp(directory: str, prefix: str, ops: FileOps) -> tuple[int, str,
     )
 
 
+def remove_stale_temps(path: str | os.PathLike[str], ops: FileOps = OS_FILE_OPS) -> None:
+    """Delete the temp files dead writers left for `path` (what every write does first),
+    for a target nothing will write again: an interrupted Publish step that is undone
+    (editor/io/publish.py)."""
+    target = Path(os.path.realpath(path))
+    with _temps_lock:
+        _remove_stale_temps(str(target.parent), f".{target.name}.", ops)
+
+
 def _remove_stale_temps(directory: str, prefix: str, ops: FileOps) -> None:
     """Delete temp files of earlier writes to this target whose writers are gone.
 

@@ -40,6 +40,7 @@ import msgspec
 from editor.io.atomic import write_atomic
 from editor.io.export import Format
 from editor.io.format import FormatError, decode, encode
+from editor.io.publish_kinds import register_publish
 from editor.io.tasks import ExportJob, SaveJob, SaveOrigin
 from editor.jobs.job import normalise_path
 from editor.jobs.kinds import JobDataError, JobKind, JobKinds, content_hash, idempotency_key
@@ -74,7 +75,7 @@ class SnapshotStore:
         """Remove the snapshots of jobs that will not run again, unless a job that may
         still run (`in_use(digest)`) refers to the same content. Returns what went."""
         gone = []
-        for digest in sorted({d for e in envelopes if (d := snapshot_of(e))}):
+        for digest in sorted({d for e in envelopes for d in snapshots_of(e)}):
             if not in_use(digest) and self._unlink(self.folder / f"{digest}.strata"):
                 gone.append(digest)
         return gone
@@ -83,7 +84,7 @@ class SnapshotStore:
         """Remove every snapshot no job that may still run refers to (`envelopes`), except
         those written or touched less than `grace` seconds ago (another Strata may be
         about to store the job that needs one). At start: what a killed run left."""
-        keep = {d for e in envelopes if (d := snapshot_of(e))}
+        keep = {d for e in envelopes for d in snapshots_of(e)}
         cutoff = time.time() - grace
         gone = []
         try:
@@ -138,14 +139,19 @@ class SnapshotStore:
         return self.folder / f"{digest}.strata"
 
 
-def snapshot_of(envelope: dict[str, object]) -> str | None:
-    """The snapshot digest a save or export envelope refers to (None for other kinds)."""
-    payload = envelope.get("payload")
-    if isinstance(payload, dict):
-        digest = payload.get("snapshot")
-        if isinstance(digest, str) and _DIGEST.fullmatch(digest):
-            return digest
-    return None
+def snapshots_of(envelope: object) -> list[str]:
+    """The snapshot digests an envelope refers to: a save's or an export's own, and
+    those of the jobs it nests (a Publish step holds its whole batch's envelopes)."""
+    payload = envelope.get("payload") if isinstance(envelope, dict) else None
+    if not isinstance(payload, dict):
+        return []
+    digest = payload.get("snapshot")
+    found = [digest] if isinstance(digest, str) and _DIGEST.fullmatch(digest) else []
+    nested = payload.get("steps")
+    if isinstance(nested, list):
+        for inner in nested:
+            found.extend(snapshots_of(inner))
+    return found
 
 
 class SavePayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -239,8 +245,10 @@ class ExportKind(JobKind[ExportPayload, ExportJob]):
 
 
 def registry(snapshots: SnapshotStore) -> tuple[JobKinds, SaveKind, ExportKind]:
-    """A registry with the save and export kinds over one snapshot store."""
+    """A registry with the save and export kinds over one snapshot store, and Publish's
+    kinds (editor/io/publish_kinds.py: its steps, their undo and tidy-up)."""
     kinds = JobKinds()
     save = kinds.register(SaveKind(snapshots))
     export = kinds.register(ExportKind(snapshots))
+    register_publish(kinds)
     return kinds, save, export

@@ -295,6 +295,11 @@ class JobQueue(DeadLetterOps, QObject):
         """A snapshot of one job (KeyError once its record was removed)."""
         return self._m.entries[job_id].record()
 
+    def job(self, job_id: JobId) -> Job[Any]:
+        """The job object of a job the queue still knows (KeyError otherwise): what a
+        caller that restored jobs asks of them (editor.io.publish_kinds)."""
+        return self._m.entries[job_id].job
+
     def records(self) -> tuple[JobRecord, ...]:
         """Snapshots of every job the queue still knows, oldest first."""
         entries = sorted(self._m.entries.values(), key=lambda e: e.id)

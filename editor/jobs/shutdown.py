@@ -51,6 +51,8 @@ def shut_down(
     waiting = [*m.pending.values(), *(m.entries[i] for i in m.schedule.ids())]
     cancelled: list[JobRecord] = []
     for entry in sorted(waiting, key=lambda e: e.id):
+        if entry.state.is_final:  # cancelled meanwhile by a handler of an earlier cancel
+            continue
         m.drop_waiting(entry, "shutdown")
         cancelled.append(entry.record())
 

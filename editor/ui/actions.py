@@ -53,6 +53,9 @@ SPECS: tuple[ActionSpec, ...] = (
                "document-save-as"),
     ActionSpec("export", "&Export…", ("Ctrl+E",), "Export as PNG, SVG or PDF",
                "document-export"),
+    ActionSpec("publish", "&Publish…", ("Ctrl+Shift+E",),
+               "Save, then write PNG, PDF or SVG beside the drawing (undone together if "
+               "one fails)", "document-send"),
     ActionSpec("close", "&Close", (SK.Close,), "Close the drawing (a new one replaces it)"),
     ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Quit Strata", "application-exit",
                menu_role=QAction.MenuRole.QuitRole),

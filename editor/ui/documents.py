@@ -62,6 +62,10 @@ class _PendingSave:
     then: Callable[[bool], None] | None = None
 
 
+def _no_batch(job_id: int) -> bool:
+    return False
+
+
 class DocumentController(QObject):
     """File operations for one window."""
 
@@ -82,6 +86,9 @@ class DocumentController(QObject):
         self.settings = settings
         #: The file-system seam save jobs write through (tests inject faults here).
         self.file_ops: FileOps = OS_FILE_OPS
+        #: Whether a job is a step of a batch (a Publish's save: the batch decides what
+        #: its result means for the document, editor/ui/publishing.py).
+        self.batch_job: Callable[[int], bool] = _no_batch
         #: The retry policy of saves when Preferences set no retry window (tests); None:
         #: the default policy.
         self.save_policy: RetryPolicy | None = None
@@ -269,6 +276,13 @@ class DocumentController(QObject):
         if after is not None:
             dialog.rejected.connect(lambda: after(False))
 
+    def save_policy_now(self) -> RetryPolicy:
+        """The retry policy a save submitted now gets (Preferences' window, or the
+        window's own policy when Preferences set none)."""
+        if self.save_policy is not None and not self.settings.save_retry_window():
+            return self.save_policy
+        return self.settings.save_retry_policy()
+
     def save_to(self, path: Path, after: Callable[[bool], None] | None = None) -> int | None:
         """Submit a save of the current state to `path`; `after(ok)` runs when it ends."""
         session = self.session
@@ -277,10 +291,7 @@ class DocumentController(QObject):
         try:
             job = SaveJob(snapshot, path, revision, ops=self.file_ops,
                           origin=self.link.origin(session))  # fmt: skip
-            policy = self.settings.save_retry_policy()
-            if self.save_policy is not None and not self.settings.save_retry_window():
-                policy = self.save_policy
-            job_id = self.jobs.submit(job, policy=policy)
+            job_id = self.jobs.submit(job, policy=self.save_policy_now())
         except (QueueFull, QueueClosed) as exc:
             show_error(self._parent(), "Cannot save", "The save could not be queued.", str(exc))
             if after is not None:
@@ -316,7 +327,7 @@ class DocumentController(QObject):
         if isinstance(result, SaveResult):
             pending = self._saves.pop(job_id, None)
             if pending is None:
-                if not result.superseded:
+                if not result.superseded and not self.batch_job(job_id):
                     self._earlier_save_written(result)
                 return
             session = pending.session
@@ -329,25 +340,34 @@ class DocumentController(QObject):
                     pending.then(not session.history.is_modified())
                 return
             self._drop_superseded(job_id, pending)
-            if session.read_only and pending.path.resolve() != session.path:
-                session.read_only = False  # saved as a file of its own (not journaled)
-            session.path = pending.path.resolve()
-            session.history.mark_saved(pending.revision)
-            self.link.saved(session, result.sha256, pending.path)
-            session.last_save_error = None
-            self.settings.add_recent(pending.path)
-            self.settings.set_last_directory(pending.path.resolve().parent)
-            self.recentChanged.emit()
+            self.record_save(session, pending.revision, pending.path, result)
             note = "" if not session.history.is_modified() else " (changed since)"
             self.message.emit(f"Saved {pending.path.name}{note}", 4000)
-            if session is self.session:
-                self.saveFinished.emit(True)
             if pending.then is not None:
                 pending.then(True)
         elif isinstance(result, ExportResult):
-            self._exports.pop(job_id, None)
+            if self._exports.pop(job_id, None) is None:
+                return  # not ours (a Publish step: the batch speaks for it)
             self.settings.set_last_directory(result.path.parent)
             self.message.emit(f"Exported {result.path.name}", 4000)
+
+    def record_save(
+        self, session: Session, revision: Revision, path: Path, result: SaveResult
+    ) -> None:
+        """A save of `revision` to `path` is on disk: the document is clean if nothing
+        changed since, the journal knows, the file is recent. (A Publish batch calls it
+        once every step succeeded: editor/ui/publishing.py.)"""
+        if session.read_only and path.resolve() != session.path:
+            session.read_only = False  # saved as a file of its own (not journaled)
+        session.path = path.resolve()
+        session.history.mark_saved(revision)
+        self.link.saved(session, result.sha256, path)
+        session.last_save_error = None
+        self.settings.add_recent(path)
+        self.settings.set_last_directory(path.resolve().parent)
+        self.recentChanged.emit()
+        if session is self.session:
+            self.saveFinished.emit(True)
 
     def _earlier_save_written(self, result: SaveResult) -> None:
         """A save this window did not ask for in this run wrote its file: one an earlier

@@ -123,11 +123,17 @@ def save_outbox(journal: Journal) -> Added:
     return added
 
 
-def restored_text(report: RestoreReport) -> str | None:
-    """The status bar's line after `JobQueue.restore`: what came back, or why nothing."""
+def restored_text(report: RestoreReport, publishes: int = 0) -> str | None:
+    """The status bar's line after `JobQueue.restore`: what came back, or why nothing.
+    `publishes`: interrupted Publish batches being undone (their jobs are not in
+    `report.interrupted`: they do not run again)."""
     if report.problem:
         return JobHistory(problem=f"the job tables cannot be read: {report.problem[:120]}").text
     parts = []
+    if publishes:
+        verb = "is" if publishes == 1 else "are"
+        parts.append(f"{plural(publishes, 'publish', 'publishes')} interrupted when Strata "
+                     f"last stopped {verb} being undone: its files are put back")  # fmt: skip
     if report.interrupted:
         n = len(report.interrupted)
         parts.append(f"{plural(n, 'job')} interrupted when Strata last stopped "
@@ -141,8 +147,8 @@ def restored_text(report: RestoreReport) -> str | None:
     return "; ".join(parts) + " (View > Jobs)"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, words: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
 
 
 def queue_options(history: JobHistory) -> dict[str, Any]:

@@ -4,12 +4,14 @@
 * `PropertiesPanel`, `HistoryPanel` (ui/panels) — docks;
 * `EditOperations` (ui/operations) — clipboard, delete, duplicate, z-order;
 * `DocumentController` (ui/documents) — new/open/save/export and prompts;
+* `PublishController` (ui/publishing) — File > Publish…, a batch run by `Sagas`;
 * `Actions` (ui/actions) — every action and shortcut, in one registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -34,8 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.io.publish_kinds import restore_publishes
 from editor.jobs import JobQueue, RetryPolicy
 from editor.jobs.persist import RestoreReport
+from editor.jobs.saga import Sagas
 from editor.journal import DocumentInfo, Journal
 from editor.model import Document, Text
 from editor.ui.actions import TOOLS, Actions
@@ -61,6 +65,7 @@ from editor.ui.journaling import JournalLink
 from editor.ui.later import call_later
 from editor.ui.operations import EditOperations
 from editor.ui.panels import HistoryPanel, PropertiesPanel
+from editor.ui.publishing import PublishController
 from editor.ui.recovery import RecoveryBars
 from editor.ui.regions import FocusRegions, Region
 from editor.ui.session import Session
@@ -130,7 +135,10 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(self)
         self._properties_dock = self._dock("Properties", self.properties, "properties_dock")
         self._history_dock = self._dock("History", self.history_panel, "history_dock")
-        self.jobs_panel = JobsPanel(self.jobs, self)
+        self.sagas = Sagas(self.jobs, self)
+        self.documents.batch_job = self.sagas.owns
+        self.publishing = PublishController(self, self.documents, self.sagas)
+        self.jobs_panel = JobsPanel(self.jobs, self, sagas=self.sagas)
         self._jobs_dock = self._dock("Jobs", self.jobs_panel, "jobs_dock")
         # Undo keys and Escape in the docks' fields (see field_keys.py).
         self.field_keys = FieldKeys(self._back_to_canvas, self)
@@ -235,8 +243,10 @@ class MainWindow(QMainWindow):
         (once) why job history is unavailable."""
         text, timeout = self.job_history.text, 0  # unavailable: said once, and it stays
         if self._owns_jobs and self.jobs.store is not None and not self.jobs.is_shut_down:
-            self.job_restore = self.jobs.restore()
-            text = restored_text(self.job_restore)
+            self.job_restore = report = self.jobs.restore()
+            publishes = restore_publishes(self.jobs, self.sagas, report)
+            rest = tuple(i for i in report.interrupted if not self.sagas.owns(i))
+            text = restored_text(replace(report, interrupted=rest), len(publishes))
             timeout = 0 if self.job_restore.problem else 15000
         if text:
             self.statusBar().showMessage(text, timeout)
@@ -301,7 +311,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([a["new"], a["open"]])
         file_menu.addMenu(self._recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([a["save"], a["save_as"], a["export"]])
+        file_menu.addActions([a["save"], a["save_as"], a["export"], a["publish"]])
         file_menu.addSeparator()
         file_menu.addActions([a["close"], a["quit"]])
         edit = bar.addMenu("&Edit")
@@ -373,6 +383,7 @@ class MainWindow(QMainWindow):
         a.on("save", docs.save)
         a.on("save_as", docs.save_as_dialog)
         a.on("export", docs.export_dialog)
+        a.on("publish", self.publishing.publish_dialog)
         a.on("close", docs.new)
         a.on("quit", self.close)
         a.on("cut", ops.cut)
@@ -402,6 +413,8 @@ class MainWindow(QMainWindow):
         canvas.editingChanged.connect(self._editing_changed)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
+        self.publishing.message.connect(self._show_message)
+        self.publishing.attention.connect(self.show_batch)
         self.properties.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs_summary.clicked.connect(
             lambda: self.show_jobs(dead=bool(self.jobs.dead_letters()))
@@ -416,6 +429,11 @@ class MainWindow(QMainWindow):
         clipboard = QApplication.clipboard()
         if clipboard is not None:
             clipboard.dataChanged.connect(self._update_actions)
+
+    def show_batch(self, batch_id: int) -> None:
+        """Show the Jobs dock on its Publish tab, on one batch."""
+        self.show_jobs()
+        self.jobs_panel.show_batch(batch_id)
 
     def show_jobs(self, *, dead: bool = False) -> None:
         """Show the Jobs dock on its Queue or Dead letters tab."""

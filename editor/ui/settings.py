@@ -1,10 +1,11 @@
 """What Strata remembers between runs, in QSettings: window geometry, dock layout, recent
-files, the last folder, the undo limit and the retry window for saves. Tests pass their
-own QSettings (an INI file in a temporary folder) so they never read or write the
-person's settings."""
+files, the last folder, the undo limit, the retry window for saves and what Publish
+writes for each document. Tests pass their own QSettings (an INI file in a temporary
+folder) so they never read or write the person's settings."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -117,5 +118,27 @@ class Settings:
         seconds = self.save_retry_window()
         return RetryPolicy.within(min(seconds, MAX_SECONDS)) if seconds else DEFAULT_POLICY
 
+    # ---------------------------------------------------------------- publishing
+    def publish_choice(self, document: Path) -> str | None:
+        """What File > Publish… last wrote for `document` (editor.ui.publish_dialog's
+        text), or None.
+
+        Kept here, keyed by the document's resolved path, not in the document: which
+        files a person writes beside a drawing, and where, is their choice on this
+        machine (absolute paths, their folders), not part of the drawing; a file sent
+        to someone else should not carry it, and the file format stays as it is. A
+        moved or renamed document starts from the default again."""
+        value = self.store.value(_publish_key(document))
+        return value if isinstance(value, str) else None
+
+    def set_publish_choice(self, document: Path, text: str) -> None:
+        self.store.setValue(_publish_key(document), text)
+
     def sync(self) -> None:
         self.store.sync()
+
+
+def _publish_key(document: Path) -> str:
+    # A digest: a path's slashes would make QSettings groups, and its length no limit.
+    digest = hashlib.sha256(str(document.resolve()).encode("utf-8", "surrogatepass"))
+    return f"publish/{digest.hexdigest()[:32]}"

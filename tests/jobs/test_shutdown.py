@@ -99,3 +99,28 @@ def test_the_leak_check_sees_a_queue_never_shut_down(make_queue: MakeQueue) -> N
     assert queue in live_queues()
     queue.shutdown()
     assert queue not in live_queues()
+
+
+def test_a_handler_that_cancels_another_waiting_job_during_shutdown_is_safe(
+    qtbot: QtBot, make_queue: MakeQueue
+) -> None:
+    """A Publish batch cancels its other steps when one is cancelled; during shutdown the
+    second one was still in the shutdown's list (KeyError in the lanes before)."""
+    queue = make_queue(max_workers=1)
+    gate = Gate()
+    running = ScriptedJob("running", gate=gate, target="/tmp/strata-test/a")
+    queue.submit(running)
+    first = queue.submit(ScriptedJob("first", target="/tmp/strata-test/b"))
+    second = queue.submit(ScriptedJob("second", target="/tmp/strata-test/c"))
+    assert running.started.wait(5)
+
+    def cancel_the_other(record: object) -> None:
+        if getattr(record, "id", None) == first:
+            queue.cancel(second, "its batch stopped")
+
+    queue.state_changed.connect(cancel_the_other)
+    QTimer.singleShot(0, gate.open)
+    report = queue.shutdown(timeout=5)
+    assert report.clean
+    assert [r.id for r in report.cancelled] == [first]
+    assert queue.record(second).reason == "its batch stopped"

@@ -107,6 +107,14 @@ class EarlierRun:
             self.store.update(job_id, state, 2.0, **fields)
         return job_id
 
+    def add(self, job: Any, state: Any, **fields: Any) -> int:
+        """Any job of the app's kinds (a Publish step, say), left in `state`."""
+        job_id, _ = self.store.add(self.kinds.envelope(job), job.key, 1.0, name=job.name,
+                                   kind=job.kind, target=job.target)  # fmt: skip
+        if state.value != "queued":
+            self.store.update(job_id, state, 2.0, **fields)
+        return job_id
+
     def close(self) -> None:
         self.store.flush()
         self.journal.close()

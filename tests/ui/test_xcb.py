@@ -8,7 +8,9 @@ the screen grab must contain the sample's colours where the page is.
 The key tests start tests/ui/xcb_keys.py as a child process and type into its window with
 xdotool (XTEST: real key events through the X server, not events posted inside Qt): the
 undo keys in a Properties field, an end marker chosen with the arrow keys, and Tab, F6
-and Escape along the window's regions. The fit test checks on the real platform (its
+and Escape along the window's regions; Ctrl+Shift+E opens Publish in a real `strata`
+process and Return publishes; a publish killed -9 mid-batch is undone at the next
+start. The fit test checks on the real platform (its
 fonts, its style) that no Properties field is cut off, at the default size and at
 1024x700.
 """
@@ -416,6 +418,15 @@ def stored_jobs(home: Path) -> dict[int, tuple[str, str]]:
         conn.close()
 
 
+def work_copy(home: Path) -> tuple[Path, Path]:
+    """The sample copied into HOME/work: (the folder, the drawing)."""
+    folder = home / "work"
+    folder.mkdir()
+    drawing = folder / "welcome.strata"
+    drawing.write_bytes(SAMPLE.read_bytes())
+    return folder, drawing
+
+
 def left(shape: Shape) -> float:
     """A shape's x (a line's first end's)."""
     return shape.x1 if isinstance(shape, Line) else shape.x
@@ -424,10 +435,7 @@ def left(shape: Shape) -> float:
 def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    drawing = folder / "welcome.strata"
-    drawing.write_bytes(SAMPLE.read_bytes())
+    folder, drawing = work_copy(tmp_path)
     with strata_process(xvfb, tmp_path, str(drawing)) as process:
         window = x_session.wait_window("welcome.strata")
         x_session.focus(window)
@@ -464,3 +472,73 @@ def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
     pairs = zip(saved.shapes, original.shapes, strict=True)
     moved = {round(left(s) - left(o), 6) for s, o in pairs}
     assert len(moved) == 1 and moved.pop() > 0  # run 1's nudged drawing, written in run 2
+
+
+# ------------------------------------------------------------- Publish (issue 12 §4)
+def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    folder, drawing = work_copy(tmp_path)
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        x_session.key("Right")  # modified: Publish saves it too
+        x_session.key("ctrl+shift+e")
+        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
+        x_session.focus(dialog)
+        x_session.key("Return")  # Publish (PNG and PDF, the default)
+        x_session.wait_for(
+            lambda: sorted(p.name for p in folder.iterdir())
+            == ["welcome.pdf", "welcome.png", "welcome.strata"]
+            and x_session.title(window).startswith("welcome.strata —")
+            and [s for _n, s in stored_jobs(tmp_path).values()] == ["succeeded"] * 4,
+            20, "the drawing saved and published (and tidied up: no job left for the quit "
+            "prompt), and clean",
+        )  # fmt: skip
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert (folder / "welcome.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (folder / "welcome.pdf").read_bytes()[:5] == b"%PDF-"
+    assert load(drawing) != load(SAMPLE)  # the nudged drawing was saved
+
+
+def test_a_publish_killed_mid_batch_is_undone_at_the_next_start_through_the_x_server(
+    xvfb: str, x_session: XSession, tmp_path: Path
+) -> None:
+    folder, drawing = work_copy(tmp_path)
+    with strata_process(xvfb, tmp_path, str(drawing)) as process:
+        window = x_session.wait_window("welcome.strata")
+        x_session.focus(window)
+        x_session.key("ctrl+a")
+        x_session.key("Right")
+        x_session.key("ctrl+shift+e")
+        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
+        x_session.focus(dialog)
+        x_session.key("alt+l")  # PNG scale: a big PNG, so the kill finds it running
+        x_session.key("ctrl+a")
+        for key in ("1", "2", "Return"):
+            x_session.key(key)
+
+        def mid_batch() -> bool:
+            states = dict(stored_jobs(tmp_path).values())
+            return (states.get("Save welcome.strata") == "succeeded"
+                    and states.get("Export PNG welcome.png") == "running")  # fmt: skip
+
+        x_session.wait_for(mid_batch, 20, "the save landed, the PNG being written")
+        assert load(drawing) != load(SAMPLE)
+        process.kill()  # kill -9 in the middle of the batch
+        process.communicate()
+    with strata_process(xvfb, tmp_path) as process:
+        window = x_session.wait_window("Untitled")
+
+        def undone() -> bool:
+            return ("Undo Publish welcome.strata", "succeeded") in stored_jobs(tmp_path).values()
+
+        x_session.wait_for(undone, 20, "the interrupted publish undone")
+        x_session.focus(window)
+        x_session.key("ctrl+q")
+        assert_quits_cleanly(process)
+    assert drawing.read_bytes() == SAMPLE.read_bytes()  # byte for byte
+    assert sorted(p.name for p in folder.iterdir()) == ["welcome.strata"]

@@ -115,6 +115,10 @@ _TICKING = frozenset({JobState.RUNNING, JobState.RETRY_SCHEDULED})
 _EMPTY = QModelIndex()
 
 
+def _shown(job_id: int) -> bool:
+    return False
+
+
 class JobTableModel(QAbstractTableModel):
     """One row per job the queue still knows (see the module docstring)."""
 
@@ -128,9 +132,13 @@ class JobTableModel(QAbstractTableModel):
         *,
         wall_time: WallTime = time.time,
         interval_ms: int = FLUSH_INTERVAL_MS,
+        hidden: Callable[[int], bool] | None = None,
     ) -> None:
+        """`hidden(job_id)`: jobs shown elsewhere (a Publish batch's steps, on the
+        batch's row of the Publish tab), never rows here."""
         super().__init__(parent)
         self._jobs = jobs
+        self._hidden = hidden if hidden is not None else _shown
         self._now = wall_time
         self._ids: list[int] = []  # sorted: row -> job id
         self._records: dict[int, JobRecord] = {}
@@ -147,6 +155,8 @@ class JobTableModel(QAbstractTableModel):
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self.tick)
         for record in jobs.records():
+            if self._hidden(record.id):
+                continue
             self._ids.append(record.id)
             self._records[record.id] = record
             self._classify(record)
@@ -204,6 +214,8 @@ class JobTableModel(QAbstractTableModel):
             if job_id in records:
                 records[job_id] = record
                 changed.add(job_id)
+            elif self._hidden(job_id):
+                continue
             else:
                 added.append(record)
             self._classify(record)

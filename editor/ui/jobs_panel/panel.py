@@ -42,6 +42,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import DeadLetter, JobQueue, JobRecord, JobState, QueueClosed, QueueFull
+from editor.jobs.saga import Sagas
+from editor.ui.jobs_panel.batches import BatchesView
 from editor.ui.jobs_panel.coalesce import Coalescer
 from editor.ui.jobs_panel.delegate import ProgressDelegate
 from editor.ui.jobs_panel.models import (
@@ -68,6 +70,7 @@ MESSAGE_MS = 10_000
 
 QUEUE_TAB = 0
 DEAD_TAB = 1
+PUBLISH_TAB = 2
 
 _JOB_WIDTHS = {
     JobColumn.NAME: 200,
@@ -194,14 +197,18 @@ class JobsPanel(QWidget):
         parent: QWidget | None = None,
         *,
         wall_time: WallTime = time.time,
+        sagas: Sagas | None = None,
     ) -> None:
+        """`sagas`: batches of jobs (File > Publish…) shown in a Publish tab, one row
+        each with their steps as children; their jobs are left out of the Queue tab."""
         super().__init__(parent)
         self.setObjectName("jobs_panel")
         self.setAccessibleName("Jobs")
         self._jobs = jobs
         #: Opens a folder for "Show Folder"; replace it in tests (no file manager there).
         self.open_folder: Callable[[Path], None] = open_in_file_manager
-        self._queue_model = JobTableModel(jobs, self, wall_time=wall_time)
+        hidden = sagas.owns if sagas is not None else None
+        self._queue_model = JobTableModel(jobs, self, wall_time=wall_time, hidden=hidden)
         self._dead_model = DeadLetterModel(jobs, self, wall_time=wall_time)
         self._dead_count = self._dead_model.rowCount()
         self._discard_box: QMessageBox | None = None
@@ -232,6 +239,9 @@ class JobsPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._build_queue_page(), "Queue")
         self.tabs.addTab(self._build_dead_page(), dead_tab_title(self._dead_count))
+        self.batches = BatchesView(sagas, jobs, self) if sagas is not None else None
+        if self.batches is not None:
+            self.tabs.addTab(self.batches, "&Publish")
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         layout = QVBoxLayout(self)
@@ -257,10 +267,19 @@ class JobsPanel(QWidget):
         """Switch to the Dead letters tab."""
         self.tabs.setCurrentIndex(DEAD_TAB)
 
+    def show_batch(self, batch_id: int) -> None:
+        """Switch to the Publish tab with a batch's row current."""
+        if self.batches is not None:
+            self.tabs.setCurrentIndex(PUBLISH_TAB)
+            self.batches.select(batch_id)
+
     def focus_list(self) -> None:
         """Put the keyboard in the shown tab's list on a selected row (the first, if none
         is), so Retry, Discard and Cancel act on what is highlighted at once."""
         self.flush()
+        if self.tabs.currentIndex() == PUBLISH_TAB and self.batches is not None:
+            self.batches.focus_tree()
+            return
         view = self._dead_view if self.tabs.currentIndex() == DEAD_TAB else self._queue_view
         selection = view.selectionModel()
         if not selection.hasSelection() and view.model().rowCount() > 0:
@@ -710,7 +729,9 @@ class JobsPanel(QWidget):
         self._banner_update.mark()
 
     def _on_tab_changed(self, index: int) -> None:
-        view = self._dead_view if index == DEAD_TAB else self._queue_view
+        view: QWidget = self._dead_view if index == DEAD_TAB else self._queue_view
+        if index == PUBLISH_TAB and self.batches is not None:
+            view = self.batches.tree
         self.setFocusProxy(view)
 
     def _say(self, text: str, *, warning: bool = False) -> None:

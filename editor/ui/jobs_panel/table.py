@@ -10,42 +10,22 @@ their shortcuts, so menus and tooltips show them, and they form the context menu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QTableView, QWidget
 
+if TYPE_CHECKING:
+    _View = QAbstractItemView
+else:
+    _View = object  # a plain mixin: shiboken cannot mix two wrapped view classes
 
-class ActionTable(QTableView):
-    """A read-only, row-selecting table with keyboard actions and an actions context menu."""
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name.lower().replace(" ", "_") + "_view")
-        self.setAccessibleName(name)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setTabKeyNavigation(False)  # Tab leaves the table, as in any list
-        self.setWordWrap(False)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setCornerButtonEnabled(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        rows = self.verticalHeader()
-        rows.hide()
-        # Fixed row heights: inserting rows then only adjusts a count, never measures rows.
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        columns = self.horizontalHeader()
-        columns.setStretchLastSection(True)
-        columns.setHighlightSections(False)
-        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        columns.setAccessibleName(f"{name} columns")
-        rows.setAccessibleName(f"{name} rows")
-        corner = self.findChild(QAbstractButton, "qt_tableview_cornerbutton")
-        if corner is not None:
-            corner.setAccessibleName(f"Select all of {name}")
+class ActionKeys(_View):
+    """The key handling above, for any item view (the table here, the Publish tab's
+    tree). Listed first among a view's bases: its `event` and `keyPressEvent` come
+    before the Qt view's."""
 
     def add_action(self, action: QAction) -> None:
         """Add `action` to the context menu and bind its keys while the table has focus."""
@@ -80,6 +60,39 @@ class ActionTable(QTableView):
         event.accept()
         if action.isEnabled():
             action.trigger()
+
+
+class ActionTable(ActionKeys, QTableView):
+    """A read-only, row-selecting table with keyboard actions and an actions context menu."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name.lower().replace(" ", "_") + "_view")
+        self.setAccessibleName(name)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, as in any list
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setCornerButtonEnabled(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        rows = self.verticalHeader()
+        rows.hide()
+        # Fixed row heights: inserting rows then only adjusts a count, never measures rows.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        columns = self.horizontalHeader()
+        columns.setStretchLastSection(True)
+        columns.setHighlightSections(False)
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        columns.setAccessibleName(f"{name} columns")
+        rows.setAccessibleName(f"{name} rows")
+        corner = self.findChild(QAbstractButton, "qt_tableview_cornerbutton")
+        if corner is not None:
+            corner.setAccessibleName(f"Select all of {name}")
 
     def moveCursor(
         self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
