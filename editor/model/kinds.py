@@ -364,6 +364,10 @@ class Kind:
     #: for a kind whose later fields an older Strata would drop silently (None: version 1
     #: holds every shape of the kind). The writer asks only the kinds that have one.
     format_version: Callable[[Any], int] | None = None
+    #: ``unshown(shape)``: style properties the kind has but this shape does not show
+    #: now (a closed polygon keeps its end markers for when it is opened again, but draws
+    #: none); the Properties panel hides their rows. None: every one is shown.
+    unshown: Callable[[Any], frozenset[str]] | None = None
 
 
 #: Every kind by name, in registration order (the order of tools and of the docs).

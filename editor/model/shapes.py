@@ -435,9 +435,18 @@ def _version_2(_shape: Any) -> int:
     return 2
 
 
+_MARKERS_OF_CLOSED: Final = frozenset({"start_marker", "end_marker"})
+_NONE_UNSHOWN: Final[frozenset[str]] = frozenset()
+
+
+def _polygon_unshown(shape: Any) -> frozenset[str]:
+    """A closed polygon draws no end markers (it keeps them for when it is opened)."""
+    return _MARKERS_OF_CLOSED if shape.closed else _NONE_UNSHOWN
+
+
 register(Kind("polygon", Polygon, "Polygon", POINTS,
               _SHAPE_STYLE | {"closed", "start_marker", "end_marker"}, polygon, hit_polygon,
-              format_version=_version_2))  # fmt: skip
+              format_version=_version_2, unshown=_polygon_unshown))  # fmt: skip
 register(Kind("freehand", Freehand, "Freehand Stroke", POINTS, _SHAPE_STYLE - {"fill"},
               freehand, hit_freehand, format_version=_version_2))  # fmt: skip
 

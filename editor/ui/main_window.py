@@ -411,6 +411,7 @@ class MainWindow(QMainWindow):
         a.on("about", lambda: show_about(self))
         canvas.toolChanged.connect(self._tool_changed)
         canvas.editingChanged.connect(self._editing_changed)
+        canvas.message.connect(self._show_message)
         canvas.zoomChanged.connect(lambda z: self._zoom_label.setText(f"{z * 100:.0f} %"))
         docs.message.connect(self._show_message)
         self.publishing.message.connect(self._show_message)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 
 from editor.io.format import load
 from editor.model import Freehand, Polygon
@@ -85,7 +86,7 @@ def test_delete_takes_a_selected_vertex_else_the_shape(strata_window: OpenWindow
     assert undo_texts(window)[-1] == "Delete Polygon"
 
 
-def test_closed_is_a_properties_toggle_of_one_step(strata_window: OpenWindow) -> None:
+def test_closed_is_a_properties_toggle_of_one_step(strata_window: OpenWindow, qtbot: QtBot) -> None:
     window = strata_window()
     at_100(window)
     sid = draw_path(window, "polygon", TRIANGLE)
@@ -94,11 +95,17 @@ def test_closed_is_a_properties_toggle_of_one_step(strata_window: OpenWindow) ->
     assert undo_texts(window)[-1] == "Open Polygon"
     set_property(window, "End marker", "arrow")
     assert polygon_of(window, sid).end_marker == "arrow"
+    markers = (window.properties.start_marker, window.properties.end_marker)
+    assert all(m.isVisibleTo(window) for m in markers)
     set_property(window, "Closed", True)
     assert polygon_of(window, sid).closed and undo_texts(window)[-1] == "Close Polygon"
     assert len(undo_texts(window)) == 4
+    # A closed polygon draws no end markers (it keeps them): their rows hide.
+    assert polygon_of(window, sid).end_marker == "arrow"
+    assert not any(m.isVisibleTo(window) for m in markers)
     press(window, Qt.Key.Key_Z, Ctrl)
     assert not polygon_of(window, sid).closed
+    qtbot.waitUntil(lambda: all(m.isVisibleTo(window) for m in markers))  # a deferred refresh
 
 
 def test_copy_paste_and_z_order_of_polygons_and_strokes(strata_window: OpenWindow) -> None:

@@ -298,6 +298,8 @@ def delete_vertex(canvas: CanvasPort) -> bool:
     minimum = MIN_CLOSED_POINTS if getattr(shape, "closed", False) else MIN_POINTS
     left = without_vertex(points, index) if len(points) > minimum else None
     if left is None:
+        what = "A closed polygon" if minimum == MIN_CLOSED_POINTS else "A polyline"
+        canvas.say(f"{what} needs at least {minimum} points: this vertex stays")
         return True
     change = geometry_change(shape, _with_points(shape, left))
     assert change is not None

@@ -83,6 +83,9 @@ class CanvasPort(Protocol):
 
     def set_tool(self, name: str) -> None: ...
 
+    def say(self, text: str) -> None:
+        """A short status-bar message (why a key did nothing, say)."""
+
     def begin_text_edit(
         self, shape: Text, *, pending: bool = False, caret: QPointF | None = None
     ) -> None: ...

@@ -102,6 +102,8 @@ class Canvas(QGraphicsView):
     #: Text editing started, ended or its box changed: (the Text being edited or None,
     #: whether it is a new box not in the document yet). Views describe that box.
     editingChanged = Signal(object, bool)
+    #: A short status-bar message: text, timeout in ms.
+    message = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -205,6 +207,9 @@ class Canvas(QGraphicsView):
     # ==================================================================== tools
     def tool(self) -> str:
         return self._tool
+
+    def say(self, text: str) -> None:
+        self.message.emit(text, 4000)
 
     def set_tool(self, name: str) -> None:
         """Switch tool; cancels a gesture in progress and ends text editing."""

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 from editor.commands import Command, GeometryChange, MoveShapes, SetGeometry, SetPage, SetStyle
 from editor.commands.shapes import StyleProperty
 from editor.model import (
+    KINDS,
     MARKERS,
     MAX_COORD,
     MAX_FONT_SIZE,
@@ -170,6 +171,19 @@ MARKER_NAMES: dict[str, str] = {
     "bar": "Bar",
 }  # fmt: skip
 assert tuple(MARKER_NAMES) == MARKERS
+
+
+def _drop_unshown(having: dict[str, list[Shape]], kinds: set[str]) -> None:
+    """Leave out of `having` the shapes of these kinds that do not show a property now
+    (`Kind.unshown`: a closed polygon's end markers), so its row hides when none does."""
+    if not kinds:
+        return
+    unshown = {KINDS[k].cls: KINDS[k].unshown for k in kinds}
+    for prop, shapes in having.items():
+        having[prop] = [
+            s for s in shapes
+            if (hidden := unshown.get(type(s))) is None or prop not in hidden(s)
+        ]  # fmt: skip
 
 
 def _marker_combo() -> QComboBox:
@@ -529,6 +543,7 @@ class PropertiesPanel(QWidget):
             else []
             for prop, owners in style_properties().items()
         }
+        _drop_unshown(having, {k for k in present if KINDS[k].unshown is not None})
         for prop, owners in having.items():
             self._set_row_visible(prop, bool(owners))
         self._text_box.setVisible(bool(having["font_family"]))

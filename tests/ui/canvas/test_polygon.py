@@ -220,9 +220,12 @@ def test_delete_removes_the_selected_vertex_never_below_the_minimum(
     # A closed polygon keeps three vertices: a selected one is not deleted.
     click(qtbot, poly_canvas, (450, 480))  # selects vertex 2 (a click, no drag)
     assert poly_canvas.canvas_scene().overlay.selected_vertex() == 2
+    said: list[str] = []
+    poly_canvas.message.connect(lambda text, _ms: said.append(text))
     key(qtbot, poly_canvas, Qt.Key.Key_Delete)
     assert points(with_polygon) == TRIANGLE
     assert len(history_texts(with_polygon)) == 2
+    assert said == ["A closed polygon needs at least 3 points: this vertex stays"]  # not silent
     with_polygon.history.undo()
     assert len(points(with_polygon)) == 4
 
