@@ -62,6 +62,10 @@ class _PendingSave:
     then: Callable[[bool], None] | None = None
 
 
+#: Said when a save an earlier run asked for rewrote the file this window shows.
+_RELOADED = "Reloaded {name}: a save from when Strata last stopped has written it"
+
+
 def _no_batch(job_id: int) -> bool:
     return False
 
@@ -383,30 +387,24 @@ class DocumentController(QObject):
           (its old saved state is no longer the file's).
         """
         session, path = self.session, result.path.resolve()
-        origin, name = result.origin, path.name
+        origin, name, history = result.origin, path.name, session.history
         recorder = session.recorder
         ours = origin is not None and recorder is not None and recorder.doc_id == origin.document
-        if ours and origin is not None and origin.index is not None and self.link.holds(
-            session, origin.index, path
-        ):  # fmt: skip
-            history = session.history
+        index = origin.index if origin is not None and ours else None
+        if index is not None and self.link.holds(session, index, path):
             follow = not history.is_modified()
             if follow:  # the window follows its file, as a reload would, keeping the history
-                history.set_index(origin.index)
-            history.mark_saved(origin.index)
+                history.set_index(index)
+            history.mark_saved(index)
             self.link.saved(session, result.sha256, path)
-            if follow:
-                said = f"Reloaded {name}: a save from when Strata last stopped has written it"
-            else:
-                said = f"Saved {name} (a save from when Strata last stopped)"
-            self.message.emit(said, 0)
+            said = _RELOADED if follow else "Saved {name} (a save from when Strata last stopped)"
+            self.message.emit(said.format(name=name), 0)
         elif ours or (session.path is not None and session.path.resolve() == path):
-            if not session.history.is_modified() and not session.read_only and not ours:
+            if not ours and not history.is_modified() and not session.read_only:
                 if self._open_unlocked(path):
-                    self.message.emit(f"Reloaded {name}: a save from when Strata last "
-                                      f"stopped has written it", 0)  # fmt: skip
+                    self.message.emit(_RELOADED.format(name=name), 0)
             else:
-                session.history.mark_not_on_disk()
+                history.mark_not_on_disk()
                 self.message.emit(f"{name} was written by a save from when Strata last "
                                   f"stopped; your changes here are not in it", 0)  # fmt: skip
 

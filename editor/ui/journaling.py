@@ -209,13 +209,12 @@ class JournalLink(QObject):
         is never written."""
         assert self.journal is not None
         rebuilt = self.journal.load(info.id)
-        path = Path(info.path) if info.path else None
-        sha = _file_sha256(path) if path is not None else None
+        if not info.path:
+            return self._adopt(rebuilt, None, info, info.sha256)
+        path = Path(info.path)
+        sha = _file_sha256(path)
         request = self._ours(info, sha)
-        same = path is not None and (sha == info.sha256 or request is not None)
-        if request is not None and path is not None:  # a save it asked for wrote the file
-            rebuilt.saved_index = _index_holding(rebuilt, request.index, path)
-        if path is not None and not same:
+        if sha != info.sha256 and request is None:  # changed elsewhere: a new document
             seq = self.journal.last_seq(info.id) + 1  # after the last entry, not on it
             self.journal.forget_path(info.id, seq)
             self.journal.flush(timeout=5.0)  # so the recorder goes on after it
@@ -223,9 +222,12 @@ class JournalLink(QObject):
             session = self._adopt(rebuilt, None, info, None)
             session.untitled_name = f"{path.stem} (recovered)"
             return session
-        session = self._adopt(rebuilt, path, info, sha if request is not None else info.sha256)
-        if request is not None and path is not None and sha is not None:
-            self.saved(session, sha, path)  # the journal now agrees with the file
+        if request is None:
+            return self._adopt(rebuilt, path, info, info.sha256)
+        # A save it asked for wrote the file (the save outbox); the journal missed it.
+        rebuilt.saved_index = _index_holding(rebuilt, request.index, path)
+        session = self._adopt(rebuilt, path, info, request.sha256)
+        self.saved(session, request.sha256, path)  # the journal now agrees with the file
         return session
 
     def discard(self, info: DocumentInfo) -> None:

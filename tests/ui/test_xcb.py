@@ -475,18 +475,25 @@ def test_a_dead_letter_of_one_run_is_retried_in_the_next_through_the_x_server(
 
 
 # ------------------------------------------------------------- Publish (issue 12 §4)
+def open_publish(x_session: XSession) -> object:
+    """In the open welcome.strata: nudge every shape (modified: Publish saves it too),
+    press Ctrl+Shift+E and focus the Publish dialog. Returns the main window."""
+    window = x_session.wait_window("welcome.strata")
+    x_session.focus(window)
+    x_session.key("ctrl+a")
+    x_session.key("Right")
+    x_session.key("ctrl+shift+e")
+    dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
+    x_session.focus(dialog)
+    return window
+
+
 def test_ctrl_shift_e_publishes_beside_the_drawing_through_the_x_server(
     xvfb: str, x_session: XSession, tmp_path: Path
 ) -> None:
     folder, drawing = work_copy(tmp_path)
     with strata_process(xvfb, tmp_path, str(drawing)) as process:
-        window = x_session.wait_window("welcome.strata")
-        x_session.focus(window)
-        x_session.key("ctrl+a")
-        x_session.key("Right")  # modified: Publish saves it too
-        x_session.key("ctrl+shift+e")
-        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
-        x_session.focus(dialog)
+        window = open_publish(x_session)
         x_session.key("Return")  # Publish (PNG and PDF, the default)
         x_session.wait_for(
             lambda: sorted(p.name for p in folder.iterdir())
@@ -509,13 +516,7 @@ def test_a_publish_killed_mid_batch_is_undone_at_the_next_start_through_the_x_se
 ) -> None:
     folder, drawing = work_copy(tmp_path)
     with strata_process(xvfb, tmp_path, str(drawing)) as process:
-        window = x_session.wait_window("welcome.strata")
-        x_session.focus(window)
-        x_session.key("ctrl+a")
-        x_session.key("Right")
-        x_session.key("ctrl+shift+e")
-        dialog = x_session.wait_window("Publish welcome.strata", timeout=20)
-        x_session.focus(dialog)
+        window = open_publish(x_session)
         x_session.key("alt+l")  # PNG scale: a big PNG, so the kill finds it running
         x_session.key("ctrl+a")
         for key in ("1", "2", "Return"):
